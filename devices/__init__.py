@@ -1,0 +1,1 @@
+"""Memristor device physics: numpy arrays in SI units (S, V, s, A, J)."""

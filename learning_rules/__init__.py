@@ -1,0 +1,1 @@
+"""How updates become pulses (in-situ rules) and how offline training sees the device."""

@@ -1,0 +1,1 @@
+"""Networks, crossbars, data, encoders, the Brian2 and snnTorch boundaries, and the CLI."""

@@ -1,0 +1,29 @@
+"""Scenario scripts: one module per experiment, registered here (the one place).
+
+See `scenarios._core` for the contract (``Config``, ``QUICK``, ``run``, ``plot``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import types
+
+from neuro.errors import ConfigError
+
+REGISTRY: dict[str, tuple[str, str]] = {
+    "software-mlp": (
+        "scenarios.software_mlp",
+        "floating-point MLP baseline with the NeuroSim protocol (20x20 binary MNIST, online SGD)",
+    ),
+}
+"""Scenario name -> (module, one-line description)."""
+
+MAIN_JOB = "software-mlp"
+"""The scenario ``make demo`` runs (its quick config on the embedded data)."""
+
+
+def get(name: str) -> types.ModuleType:
+    """The scenario module registered as ``name``."""
+    if name not in REGISTRY:
+        raise ConfigError(f"scenario = {name!r} is invalid: must be one of {', '.join(REGISTRY)}")
+    return importlib.import_module(REGISTRY[name][0])
