@@ -3,6 +3,7 @@
     neuro list                          scenarios (and data sets) with one-line descriptions
     neuro run SCENARIO [--quick] [--dataset NAME] [--seed N] [--out DIR] [--set key=value ...]
     neuro demo [--out DIR]              the main job's quick config on the embedded data
+    neuro devices list|show|plot|curve|fit   device presets and files (see neuro.cli_devices)
 
 Bad input (unknown scenario or ``--set`` key, a value of the wrong type, a missing data set)
 prints one line starting with ``error:`` and exits with status 2, without a traceback.
@@ -113,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(p)
     p.set_defaults(func=_cmd_demo)
 
+    from neuro import cli_devices
+
+    cli_devices.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,35 @@
+"""Registry of pulse-response families (the one place a new family is added) and `step`.
+
+A family is a frozen dataclass with ``family`` (its name), ``PARAMS`` (per-device parameter
+names), ``UPDATE`` (the update as `devices.code.Statements`, or None for a numpy-only family,
+which then has a ``step`` method), ``parameters(shape, variability, rng=)`` and ``summary()``.
+"""
+
+from __future__ import annotations
+
+from devices.linear import LinearResponse
+from devices.neurosim import NeuroSimResponse
+from devices.softbounds import SoftBoundsResponse
+from devices.table import TableResponse
+
+__all__ = ["FAMILIES", "Response", "step"]
+
+Response = NeuroSimResponse | SoftBoundsResponse | LinearResponse | TableResponse
+
+FAMILIES: dict[str, type] = {
+    "neurosim": NeuroSimResponse,
+    "softbounds": SoftBoundsResponse,
+    "linear": LinearResponse,
+    "table": TableResponse,
+}
+
+
+def step(response: Response, g, n_pulses, params: dict):
+    """Conductance after a signed number of pulses per device (noise-free, clipped).
+
+    ``g`` and ``n_pulses`` are arrays (numpy) or tensors (torch) of one shape; ``params`` holds
+    the family's per-device parameters (scalars or arrays of that shape).
+    """
+    if response.UPDATE is None:
+        return response.step(g, n_pulses, params)
+    return response.UPDATE.run({**params, "g": g, "n_pulses": n_pulses}, like=g)["g"]
