@@ -10,24 +10,16 @@ least 3e7 updates/s for the NeuroSim family.
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
+import _setup  # noqa: F401  (first: threads, import path)
 
-# This file is named like the package it measures: keep its folder off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+import argparse
+import dataclasses
+import time
 
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = "1"
+import numpy as np
+import torch
 
-import argparse  # noqa: E402
-import dataclasses  # noqa: E402
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from devices import PRESETS, DeviceArray, SoftBoundsResponse, Variability, step  # noqa: E402
+from devices import PRESETS, DeviceArray, SoftBoundsResponse, Variability, step
 
 GOAL = 3e7
 

@@ -21,9 +21,12 @@ from devices.variability import DRIFT_READ, DRIFT_WRITE, draw_truncated_normal
 __all__ = ["DeviceArray"]
 
 
-def _take(params: dict[str, Any], idx) -> dict[str, Any]:
-    return params if idx is None else {
-        k: (v if np.ndim(v) == 0 else v[idx]) for k, v in params.items()}
+def _take(params: dict[str, Any], flat) -> dict[str, Any]:
+    """Per-device values at flat indices ``flat`` (scalars pass through); all if None."""
+    if flat is None:
+        return params
+    return {k: (v.reshape(-1)[flat] if isinstance(v, np.ndarray) and v.ndim else v)
+            for k, v in params.items()}
 
 
 class DeviceArray:
@@ -122,9 +125,10 @@ class DeviceArray:
         n_pulses : array of int
             Pulses per device: > 0 potentiate, < 0 depress, 0 leave alone. Shape ``shape``, or
             the shape of ``self.g[idx]`` when ``idx`` is given.
-        idx : index, optional
-            Any numpy index into the array (e.g. the tuple from ``np.nonzero``) that addresses
-            each device at most once, for sparse updates: only those devices are computed.
+        idx : tuple of index arrays or 1-D int array, optional
+            The devices to write, each at most once, for sparse updates (only those devices are
+            computed): a multi-index (e.g. the tuple from ``np.nonzero``) or flat indices into
+            the C-ordered array (the faster form). ``n_pulses`` then has one entry per device.
         rng : np.random.Generator or None
             For cycle-to-cycle noise (required when the device has C2C noise).
         t : float, optional
@@ -132,7 +136,12 @@ class DeviceArray:
             ``t``, then are written, and their programming time becomes ``t``.
         """
         n = np.asarray(n_pulses)
-        g_old = self.g if idx is None else self.g[idx]
+        if idx is not None:
+            idx = np.ravel_multi_index(idx, self.shape) if isinstance(idx, tuple) else (
+                np.asarray(idx))
+            if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
+                raise fail("idx", idx.shape, "must be a multi-index tuple or 1-D flat indices")
+        g_old = self.g if idx is None else self.g.reshape(-1)[idx]
         if not np.issubdtype(n.dtype, np.integer):
             raise fail("n_pulses.dtype", str(n.dtype), "pulse counts must be integers; round "
                        "desired counts with devices.pulse_count")
@@ -148,7 +157,7 @@ class DeviceArray:
             if idx is None:
                 self.t_prog = env["t_prog"]
             else:
-                self.t_prog[idx] = env["t_prog"]
+                self.t_prog.reshape(-1)[idx] = env["t_prog"]
         g_new = step(self.device.response, g_old, nf, p)
         c2c = self.device.variability.c2c
         if c2c:
@@ -157,13 +166,13 @@ class DeviceArray:
                                      "noise, pass a np.random.Generator")
             g_new = write_noise(g_new, nf, c2c, p["g_min"], p["g_max"], rng=rng)
         if self.stuck is not None:
-            stuck = self.stuck if idx is None else self.stuck[idx]
+            stuck = self.stuck if idx is None else self.stuck.reshape(-1)[idx]
             g_new = np.where(stuck != 0, g_old, g_new)
         self._account(n, nf, g_old, g_new, idx)
         if idx is None:
             self.g = g_new
         else:
-            self.g[idx] = g_new
+            self.g.reshape(-1)[idx] = g_new
         return g_new
 
     def _account(self, n, nf, g_old, g_new, idx) -> None:
@@ -172,17 +181,19 @@ class DeviceArray:
         if idx is None:
             self.n_ltp += up
             self.n_ltd += down
-        else:  # idx addresses each device at most once
-            self.n_ltp[idx] += up
-            self.n_ltd[idx] += down
+        else:  # flat indices, each device at most once
+            self.n_ltp.reshape(-1)[idx] += up
+            self.n_ltd.reshape(-1)[idx] += down
         # Energy of k pulses ~ k V^2 t (G_before + G_after) / 2 (trapezoid over the train).
         g_sum = (g_old + g_new).ravel()
         up_f = np.maximum(nf, 0.0).ravel()
-        e_up = float(np.dot(up_f, g_sum))
-        e_down = float(np.dot(up_f - nf.ravel(), g_sum))
-        self.write_energy += 0.5 * (self._e_ltp * e_up + self._e_ltd * e_down)
+        e_up = float(up_f @ g_sum)
+        e_all = float(np.abs(nf).ravel() @ g_sum)
+        self.write_energy += 0.5 * (self._e_ltp * e_up + self._e_ltd * (e_all - e_up))
+        n_up = float(up_f.sum())
+        n_all = float(np.abs(nf).sum())
         pw = self.device.pulse
-        self.write_time += float(pw.width_ltp * up.sum() + pw.width_ltd * down.sum())
+        self.write_time += pw.width_ltp * n_up + pw.width_ltd * (n_all - n_up)
 
     @property
     def pulses(self) -> int:

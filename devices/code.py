@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from devices._array import ops
+from devices._array import NumpyOps, ops
 
 __all__ = ["Statements", "free_names", "rename"]
 
@@ -31,15 +31,22 @@ _CONSTANTS = {"inf": np.inf, "second": 1.0}
 """Brian2 constants and units the device code may use; plain numbers here (SI, seconds)."""
 
 
+_NAMESPACES: dict[str, dict] = {}
+
+
 def _namespace(x) -> dict:
+    """Functions and constants for the backend of ``x`` (built once per backend)."""
     o = ops(x)
-    ns = {name: getattr(o, name) for name in _FUNCTIONS if name != "int"}
-    if o is ops(np.zeros(0)):
-        ns["int"] = lambda c: np.asarray(c, dtype=np.float64)
-    else:
-        ns["int"] = lambda c, _x=x: c.to(_x.dtype) if hasattr(c, "to") else float(c)
-    ns.update(_CONSTANTS)
-    return ns
+    key = "numpy" if o is NumpyOps else "torch"
+    if key not in _NAMESPACES:
+        ns = {name: getattr(o, name) for name in _FUNCTIONS if name != "int"}
+        if key == "numpy":
+            ns["int"] = lambda c: np.asarray(c, dtype=np.float64)
+        else:  # 0/1 as float32: exact, and promoted to float64 next to float64 tensors
+            ns["int"] = lambda c: c.float() if hasattr(c, "float") else float(c)
+        ns.update(_CONSTANTS)
+        _NAMESPACES[key] = ns
+    return _NAMESPACES[key]
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,9 +50,9 @@ def quantize(g, levels: int, g_min, g_max):
 
 def write_noise(g, n_pulses, c2c: float, g_min, g_max, *, rng):
     """C2C noise of a write: ``G + N(0, c2c (G_max - G_min) sqrt(|n|))``, clipped to the window."""
-    check_range("c2c", c2c, 0.0, 1.0)
     if c2c == 0.0:
         return g
+    check_range("c2c", c2c, 0.0, 1.0)
     o = ops(g)
     noisy = g + c2c * (g_max - g_min) * o.sqrt(o.abs(n_pulses)) * normal_like(g, rng=rng)
     return o.clip(noisy, g_min, g_max)
@@ -65,10 +65,10 @@ def pulse_count(x, *, mode: str = "nearest", rng: np.random.Generator | None = N
     ``stochastic``: ``floor(x) + Bernoulli(x - floor(x))`` (unbiased; needs ``rng``);
     ``truncate``: towards zero.
     """
-    check_choice("rounding", mode, ("nearest", "stochastic", "truncate"))
     x = np.asarray(x, dtype=np.float64)
-    if mode == "nearest":
-        return (np.sign(x) * np.floor(np.abs(x) + 0.5)).astype(np.int64)
+    if mode == "nearest":  # astype truncates towards zero: x + sign(x)/2 rounds halves away
+        return (x + np.copysign(0.5, x)).astype(np.int64)
+    check_choice("rounding", mode, ("nearest", "stochastic", "truncate"))
     if mode == "truncate":
         return np.trunc(x).astype(np.int64)
     if rng is None:

@@ -57,6 +57,7 @@ __all__ = [
     "load_digits",
     "load_mnist",
     "load_mnist_5k",
+    "neurosim_inputs",
     "read_idx",
     "scale01",
     "subset",
@@ -495,3 +496,10 @@ def subset(ds: Dataset, n_train: int | None = None, n_test: int | None = None, *
         out[f"x_{part}"], out[f"y_{part}"] = _readonly(x[idx]), _readonly(y[idx])
     return dataclasses.replace(ds, name=f"{ds.name}|subset({n_train},{n_test})", **out)
 
+
+def neurosim_inputs(ds: Dataset, *, image_size: int = 20, method: str = "crop",
+                    threshold: float = 0.5) -> Dataset:
+    """The NeuroSim MLP input pipeline: down-sample, scale to [0, 1], binarise, flatten."""
+    if ds.x_train.shape[1] > image_size:
+        ds = downsample(ds, image_size, method=method)
+    return flatten(binarize(scale01(ds), threshold))

@@ -48,13 +48,17 @@ class MLPSpec:
         Hidden-layer activation.
     output : {"sigmoid", "softmax"}
         Output activation (squared-error loss for sigmoid, cross-entropy for softmax).
+    init : {"scaled", "uniform"}
+        Initial weights uniform in ``[-s, s]`` with ``s = init_scale / sqrt(n_in)`` ("scaled")
+        or ``s = init_scale`` ("uniform").
     init_scale : float
-        Initial weights are uniform in ``[-s, s]`` with ``s = init_scale / sqrt(n_in)``.
+        See ``init``.
     """
 
     sizes: tuple[int, ...]
     hidden: Literal["sigmoid", "relu"] = "sigmoid"
     output: Literal["sigmoid", "softmax"] = "sigmoid"
+    init: Literal["scaled", "uniform"] = "scaled"
     init_scale: float = 1.0
 
     def __post_init__(self) -> None:
@@ -64,6 +68,7 @@ class MLPSpec:
             check_int(f"sizes[{i}]", n, 1)
         check_choice("hidden", self.hidden, ("sigmoid", "relu"))
         check_choice("output", self.output, ("sigmoid", "softmax"))
+        check_choice("init", self.init, ("scaled", "uniform"))
         check_range("init_scale", self.init_scale, 0.0, None, lo_open=True)
 
     @property
@@ -75,10 +80,10 @@ class MLPSpec:
 
 
 def init_weights(spec: MLPSpec, *, rng: np.random.Generator) -> list[np.ndarray]:
-    """Uniform initial weights ``U(-s, s)``, ``s = init_scale / sqrt(n_in)``, float64."""
+    """Uniform initial weights ``U(-s, s)`` (see `MLPSpec.init`), float64."""
     out = []
     for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:], strict=True):
-        s = spec.init_scale / np.sqrt(n_in)
+        s = spec.init_scale / np.sqrt(n_in) if spec.init == "scaled" else spec.init_scale
         out.append(rng.uniform(-s, s, size=(n_in, n_out)))
     return out
 

@@ -15,6 +15,18 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "scenarios.software_mlp",
         "floating-point MLP baseline with the NeuroSim protocol (20x20 binary MNIST, online SGD)",
     ),
+    "neurosim-devices": (
+        "scenarios.neurosim_devices",
+        "NeuroSim V3.0 device table: in-situ online SGD of a 400-100-10 MLP on each device",
+    ),
+    "stochastic-dnn": (
+        "scenarios.stochastic_dnn",
+        "Babu & Rajendran 2017: stochastic (RPU) in-situ training vs levels, range, variability",
+    ),
+    "ssm": (
+        "scenarios.ssm",
+        "SSM vs naive in-situ SGD on an imprecise device, with each SSM part ablated",
+    ),
 }
 """Scenario name -> (module, one-line description)."""
 

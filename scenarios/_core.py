@@ -42,6 +42,7 @@ __all__ = [
     "atomic_write_text",
     "config_to_dict",
     "execute",
+    "parallel_map",
     "versions",
 ]
 
@@ -261,3 +262,23 @@ def execute(module: types.ModuleType, name: str, cfg: Any, *, out_dir: Path,
     (out_dir / "result.partial.json").unlink(missing_ok=True)
     figures = module.plot(result, out_dir)
     return result, figures
+
+
+def parallel_map(fn, items: Sequence, *, jobs: int):
+    """Yield ``(index, fn(item))`` as each finishes, in ``jobs`` worker processes (1: in process).
+
+    Each item must carry its own seed, so results do not depend on ``jobs`` or on the order in
+    which workers finish.
+    """
+    if jobs <= 1 or len(items) <= 1:
+        for i, item in enumerate(items):
+            yield i, fn(item)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=ctx) as pool:
+        futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()

@@ -88,21 +88,12 @@ class Config:
 QUICK = Config(dataset="mnist-5k", epochs=3, samples_per_epoch=4000)
 
 
-def prepare(ds: data.Dataset, *, image_size: int, method: str, threshold: float) -> data.Dataset:
-    """The NeuroSim input pipeline: down-sample, scale to [0, 1], binarise, flatten."""
-    if ds.x_train.shape[1] > image_size:
-        ds = data.downsample(ds, image_size, method=method)
-    return data.flatten(data.binarize(data.scale01(ds), threshold))
-
-
 def run(cfg: Config, ctx: RunContext) -> Result:
-    ds = prepare(ctx.dataset(cfg.dataset), image_size=cfg.image_size, method=cfg.downsample,
-                 threshold=cfg.threshold)
+    ds = data.neurosim_inputs(ctx.dataset(cfg.dataset), image_size=cfg.image_size,
+                              method=cfg.downsample, threshold=cfg.threshold)
     rng = np.random.default_rng(cfg.seed)
+    ds = data.subset(ds, None, cfg.n_test, rng=np.random.default_rng([cfg.seed, 3]))
     x_test, y_test = ds.x_test, ds.y_test
-    if cfg.n_test is not None:
-        check_int("n_test", cfg.n_test, 1, len(x_test))
-        x_test, y_test = x_test[: cfg.n_test], y_test[: cfg.n_test]
     spec = MLPSpec(sizes=(ds.n_features, cfg.hidden, 10), init_scale=cfg.init_scale)
     model = FloatMLP(spec, init_weights(spec, rng=rng))
     result = Result(scenario="software-mlp", config={})

@@ -1,0 +1,44 @@
+"""Naive in-situ SGD (DESIGN.md 3): the digital gradient rounded to a pulse count, open loop.
+
+    dW = -lr x^T delta / batch,   n = round(dW / dw_min)   (half away from zero, as NeuroSim)
+
+Updates below half a pulse step are lost; the device's non-linearity and noise decide what the
+pulses actually do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from devices import pulse_count
+from devices.errors import check_choice
+from learning_rules.base import active_rows
+
+__all__ = ["NaiveSGD"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NaiveSGD:
+    """Pulse-number rounding of the SGD step.
+
+    Attributes
+    ----------
+    rounding : {"nearest", "truncate"}
+        How the desired pulse count is made whole.
+    """
+
+    rounding: Literal["nearest", "truncate"] = "nearest"
+    per_device_init: bool = False
+    wants_feedback: bool = False
+
+    def __post_init__(self) -> None:
+        check_choice("rule.rounding", self.rounding, ("nearest", "truncate"))
+
+    def init(self, shape: tuple[int, int]) -> None:
+        return None
+
+    def pulses(self, state, x, delta, lr, crossbar, *, rng):
+        rows, xa = active_rows(x)
+        dw = (xa.T @ delta) * (-lr / len(x))
+        return state, rows, pulse_count(crossbar.desired_pulses(dw), mode=self.rounding)

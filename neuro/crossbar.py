@@ -1,0 +1,355 @@
+"""A memristor crossbar holding one signed weight matrix, read and written as on a chip.
+
+Mapping of a weight ``w`` in ``[-w_max, w_max]`` (rows = inputs / word lines, columns = outputs /
+bit lines), with ``dG = G_max - G_min`` of the nominal device:
+
+- ``pair``: ``w = w_max (G+ - G-) / dG``; two devices per weight;
+- ``reference``: ``w = w_max (G - G_ref) / (dG / 2)``, ``G_ref = (G_max + G_min) / 2``; one
+  device per weight against a reference column (as in the NeuroSim protocol).
+
+Reads are analog vector-matrix products. An input vector ``x`` is applied as read voltages
+``V_i = (x_i / s) V_read`` with ``s = max(1, max|x|)`` (optionally through a DAC of ``dac_bits``);
+the column currents are ``I_j = sum_i f(V_i) G_ij (1 + N(0, sigma_read))`` with the device's I-V
+shape ``f`` (`devices.iv`), and the weighted sum is recovered as
+``y_j = s (I+_j - I-_j) w_max / (f(V_read) dG)`` (pair; reference column for ``reference``),
+optionally through an ADC of ``adc_bits`` over ``[-adc_range, adc_range]`` (an ADC saturates
+there, like a real one; the fraction of saturated outputs is counted). With a linear device, no
+noise and no converters, ``y = x @ W`` exactly. The transposed read applies voltages to the
+columns and reads the rows: ``delta @ W^T``.
+
+Read noise is drawn per device per read; its sum over a column is Gaussian with variance
+``sigma^2 sum_i f(V_i)^2 G_ij^2``, which is what is sampled (exact in distribution, one normal per
+output instead of one per device).
+
+Writes: a signed number of pulses per weight (positive: increase the weight), open loop, through
+`devices.DeviceArray`. ``reference``: the device gets ``n`` (LTP for n > 0, LTD for n < 0).
+``pair`` with ``push-pull``: ``G+`` gets ``n`` and ``G-`` gets ``-n``; with ``ltp-only``: ``G+``
+gets ``n`` when n > 0, ``G-`` gets ``|n|`` when n < 0 (PCM-style, devices only potentiated).
+The nominal weight change per pulse is `Crossbar.dw_min`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from devices import Device, DeviceArray, iv_factor, pulse_count
+from devices.errors import check_choice, check_int, check_range, fail
+
+__all__ = ["Crossbar", "CrossbarSpec"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrossbarSpec:
+    """How weights live in a crossbar and how it is read.
+
+    Attributes
+    ----------
+    mapping : {"reference", "pair"}
+        One device against a reference column, or a conductance pair.
+    pair_update : {"push-pull", "ltp-only"}
+        How a pair is written (see the module docstring).
+    w_max : float
+        Weight represented by a full conductance window (> 0).
+    dac_bits : int or None
+        Input DAC resolution (magnitude bits; sign is separate); None: analog inputs.
+    adc_bits : int or None
+        Output ADC resolution over ``[-adc_range, adc_range]``; None: no ADC.
+    adc_range : float or None
+        ADC full scale in weighted-sum units (> 0); None: the array's full scale, every row
+        at ``w_max`` (``n_rows * w_max``), as NeuroSim's ADC.
+    read_noise : bool
+        Use the device's read noise.
+    iv_nonlinearity : bool
+        Use the device's I-V model (False: ohmic reads).
+    r_access : float
+        Series resistance of each cell's access transistor (1T1R) [Ohm], >= 0. A cell then
+        conducts ``G_eff = G / (1 + G r_access)``, and the read-out (reference column, scale)
+        is built from the effective window ``[G_eff(G_min), G_eff(G_max)]``, as NeuroSim's 1T1R
+        cell (15 kOhm) does: large conductances are compressed. Applied to the ohmic
+        conductance (with an I-V model too, the I-V shape acts on the applied voltage).
+    weight_unit : {"window", "g_max"}
+        The conductance that stands for ``w_max``: the window ``G_max - G_min`` (every weight in
+        ``[-w_max, w_max]`` is representable), or ``G_max`` (the read-out normalises by the
+        largest conductance, so only ``|w| <= w_max (1 - G_min/G_max)`` is representable and a
+        small dynamic range ``G_max/G_min`` shrinks the weight range; Babu & Rajendran 2017).
+    """
+
+    mapping: Literal["reference", "pair"] = "reference"
+    pair_update: Literal["push-pull", "ltp-only"] = "push-pull"
+    w_max: float = 1.0
+    dac_bits: int | None = None
+    adc_bits: int | None = None
+    adc_range: float | None = None
+    read_noise: bool = True
+    iv_nonlinearity: bool = True
+    r_access: float = 0.0
+    weight_unit: Literal["window", "g_max"] = "window"
+
+    def __post_init__(self) -> None:
+        check_choice("crossbar.mapping", self.mapping, ("reference", "pair"))
+        check_choice("crossbar.pair_update", self.pair_update, ("push-pull", "ltp-only"))
+        check_range("crossbar.w_max", self.w_max, 0.0, None, lo_open=True)
+        check_choice("crossbar.weight_unit", self.weight_unit, ("window", "g_max"))
+        check_range("crossbar.r_access", self.r_access, 0.0, 1e9)
+        if self.dac_bits is not None:
+            check_int("crossbar.dac_bits", self.dac_bits, 1, 32)
+        if self.adc_bits is not None:
+            check_int("crossbar.adc_bits", self.adc_bits, 1, 32)
+        if self.adc_range is not None:
+            check_range("crossbar.adc_range", self.adc_range, 0.0, None, lo_open=True)
+
+
+def _quantize_symmetric(y: np.ndarray, bits: int, full_scale: float) -> np.ndarray:
+    """Uniform quantiser with 2^bits - 1 levels over [-full_scale, full_scale] (saturating)."""
+    half = 2 ** (bits - 1) - 0.5 if bits > 1 else 0.5
+    step = full_scale / half
+    return np.clip(np.round(y / step), -half, half) * step
+
+
+class Crossbar:
+    """One weight matrix of shape ``(n_in, n_out)`` stored in memristors.
+
+    Parameters
+    ----------
+    device : Device
+        The device of every cell.
+    shape : (int, int)
+        ``(n_in, n_out)``.
+    spec : CrossbarSpec
+    rng : np.random.Generator
+        Draws device-to-device parameters (keyword-only).
+
+    Attributes
+    ----------
+    devices : list of DeviceArray
+        ``[G]`` (reference) or ``[G+, G-]`` (pair).
+    dw_min : float
+        Nominal weight change of one pulse.
+    """
+
+    def __init__(self, device: Device, shape: tuple[int, int], spec: CrossbarSpec, *,
+                 rng: np.random.Generator) -> None:
+        self.device = device
+        self.spec = spec
+        self.shape = (int(shape[0]), int(shape[1]))
+        n_dev = 1 if spec.mapping == "reference" else 2
+        g0 = "min" if spec.mapping == "pair" and spec.pair_update == "ltp-only" else "mid"
+        self.devices = [DeviceArray(device, self.shape, rng=rng, g0=g0) for _ in range(n_dev)]
+        self.d_g = device.g_max - device.g_min
+        lo, hi = self._effective(device.g_min), self._effective(device.g_max)
+        self.norm = (hi - lo) if spec.weight_unit == "window" else hi
+        self.w_range = spec.w_max * (hi - lo) / self.norm
+        """Largest representable |weight|."""
+        self.g_ref = 0.5 * (hi + lo)
+        p_up, p_down = self._levels()
+        per_window = self.w_range if spec.pair_update == "ltp-only" and n_dev == 2 else (
+            2.0 * self.w_range)
+        self.dw_up = per_window / p_up
+        self.dw_down = per_window / p_down
+        iv = device.iv if spec.iv_nonlinearity and device.iv.kind != "linear" else None
+        self._iv = iv
+        self._f_read = float(iv_factor(iv, np.array(device.v_read))) if iv else device.v_read
+        self._sigma = device.variability.read_noise if spec.read_noise else 0.0
+        self.reads = 0
+        self.read_energy = 0.0
+        self.adc_saturated = 0
+        self.adc_outputs = 0
+        self._refresh()
+
+    def _levels(self) -> tuple[float, float]:
+        """Nominal pulses across the window for an increase and a decrease of the weight."""
+        r = self.device.response
+        if hasattr(r, "levels_ltp"):
+            up, down = float(r.levels_ltp), float(r.levels_ltd)
+        else:
+            up = down = float(r.levels - 1 if self.device.family == "linear" else r.levels)
+        return up, down
+
+    @property
+    def dw_min(self) -> float:
+        """Mean nominal weight change of one pulse."""
+        return 0.5 * (self.dw_up + self.dw_down)
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def _effective(self, g):
+        """Conductance seen through the access resistance."""
+        r = self.spec.r_access
+        return g if r == 0.0 else g / (1.0 + g * r)
+
+    def _refresh(self, flat=None) -> None:
+        """Recompute the cached weight matrix (and squared conductances) where devices changed.
+
+        ``flat``: flat indices of the changed weights (None: all). The reference column is a
+        fixed, noise-free conductance.
+        """
+        scale = self.spec.w_max / self.norm
+        if flat is None:
+            self._w = np.empty(self.shape)
+            self._g2 = np.empty(self.shape) if self._sigma else None
+            flat = slice(None)
+        w = self._w.reshape(-1)
+        g2 = None if self._g2 is None else self._g2.reshape(-1)
+        if self.spec.mapping == "reference":
+            g = self._effective(self.devices[0].g.reshape(-1)[flat])
+            w[flat] = (g - self.g_ref) * (2.0 * scale)
+            if g2 is not None:
+                g2[flat] = g * g
+        else:
+            gp = self._effective(self.devices[0].g.reshape(-1)[flat])
+            gn = self._effective(self.devices[1].g.reshape(-1)[flat])
+            w[flat] = (gp - gn) * scale
+            if g2 is not None:
+                g2[flat] = gp * gp + gn * gn
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The weight matrix the conductances represent (noise-free, ohmic), shape (n_in, n_out)."""
+        return self._w.copy()
+
+    def program(self, w_target: np.ndarray, *, per_device_range: bool = False) -> None:
+        """Set the conductances for ``w_target`` (initialisation, before training).
+
+        Weights beyond the representable range (`w_range`) are an error.
+        ``per_device_range=False``: the nominal conductance of each weight (devices with D2D
+        spread then hold other weights);
+        ``True`` (SSM re-initialisation): each device's own window is used, so its weight is the
+        target as seen through its own range, and the relative position in the range is kept.
+        """
+        w = np.asarray(w_target, dtype=np.float64)
+        if w.shape != self.shape:
+            raise fail("w_target.shape", w.shape, f"must be {self.shape}")
+        if np.any(np.abs(w) > self.w_range * (1 + 1e-12)):
+            raise fail("w_target", float(np.abs(w).max()),
+                       f"initial weights must lie in the representable range +-{self.w_range:g}")
+        u = w / self.w_range  # fraction of the window, in [-1, 1]
+        for k, arr in enumerate(self.devices):
+            lo, hi = arr.g_min, arr.g_max
+            if not per_device_range:
+                lo, hi = self.device.g_min, self.device.g_max
+            if self.spec.mapping == "reference":
+                part = 0.5 * (u + 1.0)
+            elif self.spec.pair_update == "push-pull":  # both mid-window at w = 0: both can move
+                part = 0.5 * (1.0 + u) if k == 0 else 0.5 * (1.0 - u)
+            else:  # ltp-only: both start low and are only potentiated
+                part = np.maximum(u, 0.0) if k == 0 else np.maximum(-u, 0.0)
+            lo_e, hi_e = self._effective(lo), self._effective(np.asarray(hi))
+            target = lo_e + part * (hi_e - lo_e)  # effective conductance wanted
+            if self.spec.r_access:
+                target = target / (1.0 - target * self.spec.r_access)
+            target = np.clip(target, arr.g_min, arr.g_max)  # nominal targets within D2D windows
+            if arr.stuck is not None:
+                target = np.where(arr.stuck < 0, arr.g_min,
+                                  np.where(arr.stuck > 0, arr.g_max, target))
+            arr.g = np.array(np.broadcast_to(target, self.shape), dtype=np.float64)
+        self._refresh()
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def _voltages(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s = np.maximum(1.0, np.abs(x).max(axis=1, keepdims=True))
+        u = x / s
+        if self.spec.dac_bits is not None:
+            levels = 2**self.spec.dac_bits - 1
+            u = np.round(u * levels) / levels
+        v = u * self.device.v_read
+        return (iv_factor(self._iv, v) if self._iv is not None else v), s
+
+    def _read(self, x: np.ndarray, w: np.ndarray, g2: np.ndarray | None, *,
+              rng: np.random.Generator | None) -> np.ndarray:
+        f, s = self._voltages(np.atleast_2d(x))
+        y = f @ w
+        if self._sigma:
+            if rng is None:
+                raise fail("rng", None, "this device has read noise: pass a np.random.Generator")
+            y = y + self._sigma * np.sqrt((f * f) @ g2) * (self.spec.w_max / self.norm) * (
+                2.0 if self.spec.mapping == "reference" else 1.0) * rng.standard_normal(y.shape)
+        y = y * (s / self._f_read)
+        if self.spec.adc_bits is not None:
+            full = self.spec.adc_range or w.shape[0] * self.spec.w_max
+            self.adc_saturated += int(np.count_nonzero(np.abs(y) > full))
+            self.adc_outputs += y.size
+            y = _quantize_symmetric(y, self.spec.adc_bits, full)
+        self.reads += len(y)
+        return y
+
+    def forward(self, x: np.ndarray, *, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Weighted sums ``x @ W`` read from the crossbar; ``x`` of shape (batch, n_in)."""
+        return self._read(x, self._w, self._g2, rng=rng)
+
+    def backward(self, delta: np.ndarray, *, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Transposed read ``delta @ W.T``; ``delta`` of shape (batch, n_out)."""
+        return self._read(delta, self._w.T, None if self._g2 is None else self._g2.T, rng=rng)
+
+    # -- writes -----------------------------------------------------------------------------------
+
+    def desired_pulses(self, dw: np.ndarray) -> np.ndarray:
+        """Real-valued pulse counts that change each weight by ``dw`` nominally.
+
+        Increases use the LTP step, decreases the LTD step (their level counts may differ).
+        """
+        dw = np.asarray(dw, dtype=np.float64)
+        if self.dw_up == self.dw_down:
+            return dw * (1.0 / self.dw_up)
+        return dw * np.where(dw > 0, 1.0 / self.dw_up, 1.0 / self.dw_down)
+
+    def pulses_for(self, dw: np.ndarray, *, rounding: str = "nearest",
+                   rng: np.random.Generator | None = None) -> np.ndarray:
+        """Whole pulse counts for weight changes ``dw`` (``devices.pulse_count`` rounding)."""
+        return pulse_count(self.desired_pulses(dw), mode=rounding, rng=rng)
+
+    def apply(self, n_pulses: np.ndarray, *, rng: np.random.Generator | None,
+              rows: np.ndarray | None = None, t: float | None = None) -> int:
+        """Send signed pulse counts (positive: increase the weight); returns devices written.
+
+        ``n_pulses`` has shape ``(n_in, n_out)``, or ``(len(rows), n_out)`` when only the word
+        lines ``rows`` receive pulses (the others get none).
+        """
+        n = np.asarray(n_pulses)
+        expected = self.shape if rows is None else (len(rows), self.shape[1])
+        if n.shape != expected:
+            raise fail("n_pulses.shape", n.shape, f"must be {expected}")
+        flat = np.flatnonzero(n)
+        if len(flat) == 0:
+            return 0
+        k = n.reshape(-1)[flat]
+        if rows is not None:
+            r, c = np.divmod(flat, self.shape[1])
+            flat = np.asarray(rows)[r] * self.shape[1] + c
+        if self.spec.mapping == "reference":
+            self.devices[0].apply_pulses(k, idx=flat, rng=rng, t=t)
+            written = len(k)
+        elif self.spec.pair_update == "push-pull":
+            self.devices[0].apply_pulses(k, idx=flat, rng=rng, t=t)
+            self.devices[1].apply_pulses(-k, idx=flat, rng=rng, t=t)
+            written = 2 * len(k)
+        else:
+            up = k > 0
+            if up.any():
+                self.devices[0].apply_pulses(k[up], idx=flat[up], rng=rng, t=t)
+            if not up.all():
+                self.devices[1].apply_pulses(-k[~up], idx=flat[~up], rng=rng, t=t)
+            written = len(k)
+        self._refresh(flat)
+        return written
+
+    # -- accounting -------------------------------------------------------------------------------
+
+    @property
+    def n_devices(self) -> int:
+        return len(self.devices) * self.shape[0] * self.shape[1]
+
+    @property
+    def pulses(self) -> int:
+        return sum(d.pulses for d in self.devices)
+
+    @property
+    def write_energy(self) -> float:
+        return sum(d.write_energy for d in self.devices)
+
+    @property
+    def write_time(self) -> float:
+        return sum(d.write_time for d in self.devices)

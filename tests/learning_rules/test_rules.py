@@ -1,0 +1,109 @@
+"""In-situ learning rules: expectations, sparsity, the SSM parts, parameter errors."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from devices import PRESETS, LinearResponse
+from learning_rules import SSM, NaiveSGD, StochasticUpdate
+from neuro.crossbar import Crossbar, CrossbarSpec
+
+
+def xbar(shape=(4, 3), levels=101):
+    dev = dataclasses.replace(PRESETS["ideal"], response=LinearResponse(g_min=0.0, g_max=1e-5,
+                                                                        levels=levels))
+    c = Crossbar(dev, shape, CrossbarSpec(w_max=1.0), rng=np.random.default_rng(0))
+    c.program(np.zeros(shape))
+    return c
+
+
+X = np.array([[1.0, 0.0, 0.5, 0.0]])
+D = np.array([[0.2, -0.1, 0.05]])
+
+
+def test_naive_sgd_rounds_the_sgd_step_and_skips_silent_rows() -> None:
+    c = xbar()
+    _, rows, n = NaiveSGD().pulses(None, X, D, 0.5, c, rng=np.random.default_rng(0))
+    assert rows.tolist() == [0, 2]  # zero inputs have zero gradient rows
+    p = -0.5 * X[:, [0, 2]].T @ D / c.dw_min  # dw_min = 0.02: p = [[-5, 2.5, -1.25], ...]
+    np.testing.assert_array_equal(n, np.trunc(p + np.copysign(0.5, p)).astype(int))
+    assert n.tolist() == [[-5, 3, -1], [-3, 1, -1]]
+
+
+@pytest.mark.parametrize("variant, um", [("bitstream", True), ("bitstream", False),
+                                         ("rounding", False)])
+def test_stochastic_update_is_unbiased(variant: str, um: bool) -> None:
+    c = xbar()
+    rule = StochasticUpdate(bl=16, update_management=um, variant=variant)
+    state = rule.init(c.shape)
+    rng = np.random.default_rng(1)
+    total = np.zeros((2, 3))
+    trials = 20_000
+    for _ in range(trials):
+        state, rows, n = rule.pulses(state, X, D, 0.01, c, rng=rng)
+        total += n
+    expected = -0.01 * X[:, [0, 2]].T @ D / c.dw_min  # in pulses
+    np.testing.assert_allclose(total / trials, expected, atol=0.01)
+    assert state.saturated == 0 if variant == "bitstream" else True
+
+
+def test_update_management_balances_the_streams() -> None:
+    c = xbar()
+    x, d = np.array([[1.0, 0.0, 0.0, 0.0]]), np.array([[1e-3, 0.0, 0.0]])
+    # Without management A = sqrt(lr / (dw_min BL)) = 1.58: the x stream saturates; with it,
+    # gamma = sqrt(max|d| / max|x|) brings both probabilities to 0.05.
+    for um, expect_saturation in ((False, True), (True, False)):
+        rule = StochasticUpdate(bl=10, update_management=um)
+        state, _, _ = rule.pulses(rule.init(c.shape), x, d, 0.5, c, rng=np.random.default_rng(0))
+        assert (state.saturated > 0) == expect_saturation
+    rule = StochasticUpdate(bl=10, update_management=False)
+    state, _, _ = rule.pulses(rule.init(c.shape), x, np.array([[1.0, 0, 0]]), 0.5, c,
+                              rng=np.random.default_rng(0))
+    assert state.saturated == 2
+
+
+def test_ssm_momentum_rounding_and_pulse_compensation() -> None:
+    c = xbar()
+    rule = SSM(momentum=0.5, compensation="pulses", stochastic_rounding=False, max_pulses=None)
+    state = rule.init(c.shape)
+    rng = np.random.default_rng(0)
+    state, rows, n1 = rule.pulses(state, X, D, 0.2, c, rng=rng)
+    assert rows is None
+    g = X.T @ D
+    np.testing.assert_allclose(state.m, 0.5 * g)
+    p1 = -0.2 * 0.5 * g / c.dw_min
+    np.testing.assert_allclose(state.residual, p1 - n1)
+    state, _, n2 = rule.pulses(state, X, D, 0.2, c, rng=rng)
+    p2 = -0.2 * 0.75 * g / c.dw_min + (p1 - n1)
+    np.testing.assert_array_equal(n2, np.trunc(p2 + np.copysign(0.5, p2)).astype(int))
+    # Nothing is lost: sent + carried = desired in total.
+    np.testing.assert_allclose(n1 + n2 + state.residual, -0.2 * 1.25 * g / c.dw_min)
+
+
+def test_ssm_sparse_ternary_writes_and_achieved_compensation() -> None:
+    c = xbar(shape=(4, 3), levels=11)  # coarse device: dw_min = 0.2
+    rule = SSM(momentum=0.0, compensation="achieved", max_pulses=1)
+    state = rule.init(c.shape)
+    rng = np.random.default_rng(3)
+    state, _, n = rule.pulses(state, X, D, 0.4, c, rng=rng)
+    assert set(np.unique(n)) <= {-1, 0, 1}
+    before = c.weights
+    c.apply(n, rng=None)
+    state = rule.feedback(state, c.desired_pulses(c.weights - before))
+    p = -0.4 * X.T @ D / c.dw_min
+    np.testing.assert_allclose(state.residual, p - n, atol=1e-9)  # linear device: achieved = n
+
+
+@pytest.mark.parametrize("factory, message", [
+    (lambda: StochasticUpdate(bl=0), r"rule.bl = 0 is invalid"),
+    (lambda: SSM(momentum=1.0), r"rule.momentum = 1.0 is invalid: must be in \[0.0, 1.0\)"),
+    (lambda: SSM(momentum=-0.1), r"rule.momentum = -0.1 is invalid"),
+    (lambda: SSM(compensation="magic"), r"rule.compensation = 'magic' is invalid"),
+    (lambda: NaiveSGD(rounding="up"), r"rule.rounding = 'up' is invalid"),
+])
+def test_bad_rule_parameters(factory, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        factory()

@@ -1,0 +1,151 @@
+"""Crossbar reads and writes: exact products, I-V, noise statistics, converters, pulse mapping."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from devices import PRESETS, LinearResponse, SinhIV, Variability
+from neuro.crossbar import Crossbar, CrossbarSpec
+
+IDEAL = PRESETS["ideal"]
+
+
+def linear_device(levels=65536, c2c=0.0, read_noise=0.0, g_min=1e-6, iv=None):
+    d = dataclasses.replace(IDEAL, response=LinearResponse(g_min=g_min, g_max=11e-6,
+                                                           levels=levels),
+                            variability=Variability(c2c=c2c, read_noise=read_noise))
+    return d if iv is None else dataclasses.replace(d, iv=iv)
+
+
+@pytest.mark.parametrize("mapping", ["reference", "pair"])
+def test_ohmic_noise_free_reads_are_exact_products(mapping: str) -> None:
+    rng = np.random.default_rng(0)
+    xbar = Crossbar(linear_device(), (30, 7), CrossbarSpec(mapping=mapping, w_max=0.8), rng=rng)
+    w = rng.uniform(-0.8, 0.8, (30, 7))
+    xbar.program(w)
+    np.testing.assert_allclose(xbar.weights, w, rtol=1e-12, atol=1e-15)
+    x = rng.uniform(-3, 3, (5, 30))  # beyond [0, 1]: inputs are scaled to the read voltage
+    np.testing.assert_allclose(xbar.forward(x), x @ w, rtol=1e-10, atol=1e-12)
+    d = rng.normal(size=(4, 7))
+    np.testing.assert_allclose(xbar.backward(d), d @ w.T, rtol=1e-10, atol=1e-12)
+
+
+def test_iv_nonlinearity_bends_the_product() -> None:
+    rng = np.random.default_rng(1)
+    dev = linear_device(iv=SinhIV(k=4.0))
+    xbar = Crossbar(dev, (20, 3), CrossbarSpec(w_max=1.0), rng=rng)
+    w = rng.uniform(-1, 1, (20, 3))
+    xbar.program(w)
+    x = rng.uniform(0, 1, (6, 20))
+    f = lambda v: np.sinh(4.0 * v) / 4.0  # noqa: E731
+    s = np.maximum(1.0, np.abs(x).max(axis=1, keepdims=True))
+    expected = s * (f(x / s * dev.v_read) @ w) / f(dev.v_read)
+    np.testing.assert_allclose(xbar.forward(x), expected, rtol=1e-10)
+    assert not np.allclose(xbar.forward(x), x @ w, rtol=1e-2)  # the bend is real
+    off = Crossbar(dev, (20, 3), CrossbarSpec(w_max=1.0, iv_nonlinearity=False), rng=rng)
+    off.program(w)
+    np.testing.assert_allclose(off.forward(x), x @ w, rtol=1e-10)
+
+
+def test_read_noise_has_the_per_device_variance() -> None:
+    rng = np.random.default_rng(2)
+    xbar = Crossbar(linear_device(read_noise=0.05), (50, 2), CrossbarSpec(w_max=1.0), rng=rng)
+    w = rng.uniform(-1, 1, (50, 2))
+    xbar.program(w)
+    x = np.tile(rng.uniform(0, 1, (1, 50)), (40_000, 1))
+    y = xbar.forward(x, rng=rng)
+    # Per device I = V G (1 + 0.05 xi); in weight units the column sum has
+    # sigma = 0.05 * 2 w_max / dG * sqrt(sum_i x_i^2 G_i^2) (the reference is noise-free).
+    g = xbar.devices[0].g
+    sigma = 0.05 * 2 / 10e-6 * np.sqrt((x[0] ** 2) @ (g**2))
+    z = (y.mean(axis=0) - x[0] @ w) / (sigma / np.sqrt(4e4))
+    assert np.all(np.abs(z) < 5)
+    np.testing.assert_allclose(y.std(axis=0), sigma, rtol=0.02)
+    with pytest.raises(ValueError, match="rng = None is invalid: this device has read noise"):
+        xbar.forward(x[:1])
+
+
+def test_adc_and_dac_quantise_and_count_saturation() -> None:
+    rng = np.random.default_rng(3)
+    xbar = Crossbar(linear_device(), (4, 1), CrossbarSpec(w_max=1.0, adc_bits=3, adc_range=2.0,
+                                                          dac_bits=1), rng=rng)
+    xbar.program(np.array([[1.0], [1.0], [0.5], [-0.25]]))
+    # 1-bit DAC: inputs 0.6 -> 1, 0.4 -> 0; sum = 1 + 0 + 0.5 = 1.5 -> 3-bit ADC (7 levels over
+    # [-2, 2], step 4/7): 1.5 -> 1.714; x = 1 everywhere: 2.25 saturates at 2.
+    y = xbar.forward(np.array([[0.6, 0.4, 1.0, 0.0], [1.0, 1.0, 1.0, 1.0]]))
+    np.testing.assert_allclose(y[:, 0], [3 * 4 / 7, 2.0], rtol=1e-12)
+    assert xbar.adc_saturated == 1 and xbar.adc_outputs == 2
+
+
+def test_full_scale_adc_default() -> None:
+    xbar = Crossbar(linear_device(), (400, 1), CrossbarSpec(w_max=0.5, adc_bits=8),
+                    rng=np.random.default_rng(0))
+    xbar.program(np.full((400, 1), 0.001))
+    # NeuroSim's 8-bit ADC over the array's full scale, 400 * 0.5: 255 levels, step 400/255
+    # (NeuroSim: partial-sum maximum 400 over 2^8 - 1 digits).
+    y = xbar.forward(np.ones((1, 400)))  # 0.4 -> 0
+    assert y[0, 0] == 0.0
+    xbar.program(np.full((400, 1), 0.003))  # 1.2 -> one step
+    assert xbar.forward(np.ones((1, 400)))[0, 0] == pytest.approx(400 / 255)
+
+
+@pytest.mark.parametrize("mapping, update", [("reference", "push-pull"), ("pair", "push-pull"),
+                                             ("pair", "ltp-only")])
+def test_pulses_change_weights_by_dw_min(mapping: str, update: str) -> None:
+    dev = linear_device(levels=101)
+    xbar = Crossbar(dev, (3, 2), CrossbarSpec(mapping=mapping, pair_update=update, w_max=1.0),
+                    rng=np.random.default_rng(0))
+    xbar.program(np.zeros((3, 2)))
+    n = np.array([[3, 0], [-2, 1], [0, 0]])
+    assert xbar.apply(n, rng=None) == (3 if mapping == "reference" or update == "ltp-only" else 6)
+    np.testing.assert_allclose(xbar.weights, n * xbar.dw_min, atol=1e-12)
+    expected_dw = 2.0 / 100 if update == "push-pull" else 1.0 / 100
+    assert xbar.dw_min == pytest.approx(expected_dw)
+    np.testing.assert_array_equal(xbar.pulses_for(n * xbar.dw_min * 1.1), n)
+    # Only the addressed rows change; pulses are counted per device.
+    rows = np.array([2])
+    xbar.apply(np.array([[5, -5]]), rng=None, rows=rows)
+    np.testing.assert_allclose(xbar.weights[2], [5 * xbar.dw_min, -5 * xbar.dw_min], atol=1e-12)
+    assert xbar.pulses == (16 if mapping == "reference" or update == "ltp-only" else 32)
+
+
+def test_dynamic_range_limits_the_weight_range_in_g_max_units() -> None:
+    dev = linear_device(g_min=5.5e-6)  # r = 2
+    xbar = Crossbar(dev, (1, 1), CrossbarSpec(w_max=1.0, weight_unit="g_max"),
+                    rng=np.random.default_rng(0))
+    assert xbar.w_range == pytest.approx(0.5)
+    xbar.program(np.array([[0.5]]))
+    assert xbar.weights[0, 0] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match=r"representable range \+-0.5"):
+        xbar.program(np.array([[0.6]]))
+
+
+def test_bad_crossbar_parameters() -> None:
+    with pytest.raises(ValueError, match=r"crossbar.adc_bits = 0 is invalid"):
+        CrossbarSpec(adc_bits=0)
+    with pytest.raises(ValueError, match=r"crossbar.mapping = 'triple' is invalid"):
+        CrossbarSpec(mapping="triple")
+    with pytest.raises(ValueError, match=r"crossbar.w_max = -1.0 is invalid"):
+        CrossbarSpec(w_max=-1.0)
+
+
+def test_access_resistance_compresses_large_conductances() -> None:
+    dev = dataclasses.replace(IDEAL, response=LinearResponse(g_min=10e-6, g_max=60e-6,
+                                                             levels=101))
+    spec = CrossbarSpec(w_max=1.0, r_access=15e3)
+    xbar = Crossbar(dev, (2, 1), spec, rng=np.random.default_rng(0))
+    w = np.array([[-0.5], [0.7]])
+    xbar.program(w)
+    np.testing.assert_allclose(xbar.weights, w, rtol=1e-12)  # programming aims at the read
+    g_eff = lambda g: g / (1 + g * 15e3)  # noqa: E731
+    lo, hi = g_eff(10e-6), g_eff(60e-6)
+    g = xbar.devices[0].g[:, 0]
+    np.testing.assert_allclose(2 * (g_eff(g) - 0.5 * (lo + hi)) / (hi - lo), w[:, 0], rtol=1e-12)
+    # Five pulses up from each state: the high-conductance weight moves less.
+    before = xbar.weights
+    xbar.apply(np.array([[5], [5]]), rng=None)
+    step = (xbar.weights - before)[:, 0]
+    assert step[1] < 0.6 * step[0]

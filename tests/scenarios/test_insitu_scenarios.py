@@ -1,0 +1,70 @@
+"""Quick configs of the in-situ scenarios: real (small) runs with checked values."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from scenarios import neurosim_devices, ssm, stochastic_dnn
+from scenarios._core import RunContext, apply_overrides
+
+
+def test_neurosim_devices_quick_and_independent_of_jobs() -> None:
+    cfg = dataclasses.replace(neurosim_devices.QUICK, devices=("ideal", "pcmo"), epochs=1)
+    one = neurosim_devices.run(cfg, RunContext(progress=False))
+    two = neurosim_devices.run(dataclasses.replace(cfg, jobs=2), RunContext(progress=False))
+    assert one.history == two.history  # same seed, same numbers, whatever the worker count
+    rows = {r["device"]: r for r in one.rows}
+    assert rows["ideal"]["final_accuracy"] > 0.75
+    assert rows["pcmo"]["neurosim_accuracy"] == 0.33
+    assert rows["pcmo"]["pulses"] > 0 and rows["ideal"]["write_energy_J"] > 0
+
+
+def test_stochastic_dnn_quick() -> None:
+    result = stochastic_dnn.run(stochastic_dnn.QUICK, RunContext(progress=False))
+    rows = {r["label"]: r for r in result.rows}
+    fp = rows["floating point"]["final_accuracy"]
+    assert fp > 0.85
+    base = rows["32 levels, r=15, var=0.05"]
+    # One short epoch of 4,000 images: the full-MNIST criterion (< 3 points) is the scenario's
+    # own; here the stochastic update must already be within 10 points (6 measured).
+    assert base["gap_to_float"] < 0.10 and base["pulses"] > 0
+    # A dynamic range of 2 halves the weight range: clearly worse than r = 15.
+    assert rows["32 levels, r=2, var=0.05"]["final_accuracy"] < base["final_accuracy"] - 0.03
+    assert len(base["noisy_accuracy"]) == 2
+    assert result.metrics["base_gap_to_float"] == pytest.approx(base["gap_to_float"])
+
+
+def test_ssm_quick() -> None:
+    result = ssm.run(ssm.QUICK, RunContext(progress=False))
+    rows = {r["variant"]: r for r in result.rows}
+    assert set(rows) == {"naive-sgd", "ssm", "ssm-no-stochastic-rounding"}
+    for r in rows.values():
+        assert r["final_accuracy"] > 0.3 and r["pulses"] > 0
+        assert 0 < r["mean_write_fraction"] < 1
+    assert "ssm_pulse_reduction" in result.metrics
+
+
+@pytest.mark.parametrize("module, item, message", [
+    (ssm, "momentum=1.0", "momentum = 1.0 is invalid"),
+    (ssm, "lr_ssm=-0.1,0.2", "lr_ssm[0] = -0.1 is invalid"),
+    (stochastic_dnn, "bl=0", "bl = 0 is invalid"),
+    (neurosim_devices, "adc_bits=0", "adc_bits = 0 is invalid"),
+    (neurosim_devices, "devices=ideal,unobtainium", "device = 'unobtainium' is invalid"),
+])
+def test_bad_parameters_fail_before_training(module, item, message) -> None:
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        apply_overrides(module.QUICK, [item])
+
+
+def test_ssm_variants_build_the_ablations() -> None:
+    full = ssm.rule_for("ssm", 0.9)
+    assert full.use_momentum and full.stochastic_rounding and full.per_device_init
+    assert full.compensation == "achieved"
+    assert not ssm.rule_for("ssm-no-momentum", 0.9).use_momentum
+    assert not ssm.rule_for("ssm-no-stochastic-rounding", 0.9).stochastic_rounding
+    assert ssm.rule_for("ssm-no-compensation", 0.9).compensation == "off"
+    assert not ssm.rule_for("ssm-no-reinit", 0.9).per_device_init
+    assert ssm.epochs_to_reach([0.5, 0.86, 0.9], 0.85) == 2
+    assert ssm.epochs_to_reach([0.5], 0.85) is None
