@@ -5,8 +5,8 @@ A rule is a frozen dataclass with
 - ``per_device_init``: whether the network should be initialised inside each device's own
   conductance range (SSM re-initialisation) instead of at nominal conductances;
 - ``wants_feedback``: whether, after the write, the trainer reads the weights back and calls
-  ``feedback(state, achieved)`` with the achieved change in nominal pulses (closed-loop
-  compensation);
+  ``feedback(state, achieved, sent)`` with the achieved change in nominal pulses and the pulses
+  sent (closed-loop compensation);
 - ``init(shape) -> state``: its per-layer state (None for stateless rules);
 - ``pulses(state, x, delta, lr, crossbar, rng=) -> (state, rows, n_pulses)``: the signed pulse
   count per weight (positive increases the weight) for one step, for the word lines ``rows``

@@ -104,7 +104,8 @@ class CrossbarMLP:
             before = xbar.weights if rule.wants_feedback else None
             written += xbar.apply(n, rng=rng, rows=rows)
             if before is not None:  # read back: the change the devices actually made
-                states[k] = rule.feedback(states[k], xbar.desired_pulses(xbar.weights - before))
+                states[k] = rule.feedback(states[k], xbar.desired_pulses(xbar.weights - before),
+                                          n)
         self.stats.steps += 1
         self.stats.devices_written += written
         return written

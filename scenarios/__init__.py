@@ -30,7 +30,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
 }
 """Scenario name -> (module, one-line description)."""
 
-MAIN_JOB = "software-mlp"
+MAIN_JOB = "neurosim-devices"
 """The scenario ``make demo`` runs (its quick config on the embedded data)."""
 
 

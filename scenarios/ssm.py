@@ -35,7 +35,7 @@ VARIANTS = ("naive-sgd", "ssm", "ssm-no-momentum", "ssm-no-stochastic-rounding",
             "ssm-no-compensation", "ssm-no-reinit")
 
 
-def rule_for(variant: str, momentum: float, compensation: str = "achieved",
+def rule_for(variant: str, momentum: float, compensation: str = "limit",
              max_pulses: int | None = 1):
     """The learning rule of a variant."""
     if variant == "naive-sgd":
@@ -66,7 +66,7 @@ class Config:
         Learning rates (hidden, output) of naive SGD and of the SSM variants.
     momentum : float
         SSM momentum in [0, 1).
-    compensation : {"achieved", "pulses"}
+    compensation : {"limit", "achieved", "pulses"}
         Form of SSM's update compensation (see `learning_rules.ssm`).
     max_pulses : int or None
         Most pulses per weight and step in the SSM variants.
@@ -78,17 +78,17 @@ class Config:
 
     dataset: str = "mnist"
     seed: int = 0
-    device: str = "alox-hfo2"
+    device: str = "pcmo"
     c2c: float | None = None
-    d2d: float | None = 0.1
+    d2d: float | None = None
     variants: tuple[str, ...] = VARIANTS
-    epochs: int = 20
+    epochs: int = 125
     samples_per_epoch: int = 8000
     n_test: int | None = None
     lr_sgd: tuple[float, ...] = (0.8, 0.2)
-    lr_ssm: tuple[float, ...] = (0.8, 0.2)
-    momentum: float = 0.9
-    compensation: str = "achieved"
+    lr_ssm: tuple[float, ...] = (0.04, 0.01)
+    momentum: float = 0.995
+    compensation: str = "limit"
     max_pulses: int | None = 1
     target: float = 0.85
     w_max: float = 0.5
@@ -121,7 +121,7 @@ class Config:
             for i, eta in enumerate(lr):
                 check_range(f"{name}[{i}]", eta, 0.0, None, lo_open=True)
         check_range("momentum", self.momentum, 0.0, 1.0, hi_open=True)
-        check_choice("compensation", self.compensation, ("achieved", "pulses"))
+        check_choice("compensation", self.compensation, ("limit", "achieved", "pulses"))
         if self.max_pulses is not None:
             check_int("max_pulses", self.max_pulses, 1)
         check_range("target", self.target, 0.0, 1.0)

@@ -59,6 +59,8 @@ def test_list_names_scenarios_and_main_job() -> None:
     proc = neuro("list")
     assert proc.returncode == 0
     assert "software-mlp" in proc.stdout and "(main job)" in proc.stdout
+    main_line = next(line for line in proc.stdout.splitlines() if "(main job)" in line)
+    assert "neurosim-devices" in main_line
     assert "mnist-5k" in proc.stdout
 
 

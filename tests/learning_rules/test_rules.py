@@ -88,13 +88,29 @@ def test_ssm_sparse_ternary_writes_and_achieved_compensation() -> None:
     rule = SSM(momentum=0.0, compensation="achieved", max_pulses=1)
     state = rule.init(c.shape)
     rng = np.random.default_rng(3)
-    state, _, n = rule.pulses(state, X, D, 0.4, c, rng=rng)
-    assert set(np.unique(n)) <= {-1, 0, 1}
+    for _ in range(3):
+        state, _, n = rule.pulses(state, X, D, 0.4, c, rng=rng)
+        assert set(np.unique(n)) <= {-1, 0, 1}
+        before = c.weights
+        c.apply(n, rng=None)
+        state = rule.feedback(state, c.desired_pulses(c.weights - before), n)
+        # A linear device delivers what it is sent, except where it hits a bound: the debt is
+        # what was intended and not delivered, and it stays below one pulse elsewhere.
+        assert np.all(np.abs(state.residual) < 1 + 1e-9)
+
+
+def test_ssm_achieved_compensation_pays_a_device_debt() -> None:
+    c = xbar(shape=(4, 3), levels=11)
+    rule = SSM(momentum=0.0, compensation="achieved", max_pulses=3)
+    state = rule.init(c.shape)
+    state.residual[0, 0] = 2.6  # the device under-delivered 2.6 pulses earlier
+    zero = np.zeros((1, 4))
+    state, _, n = rule.pulses(state, zero, D, 0.4, c, rng=np.random.default_rng(0))
+    assert n[0, 0] == 2 and np.count_nonzero(n) == 1  # whole pulses of the debt, nothing else
     before = c.weights
     c.apply(n, rng=None)
-    state = rule.feedback(state, c.desired_pulses(c.weights - before))
-    p = -0.4 * X.T @ D / c.dw_min
-    np.testing.assert_allclose(state.residual, p - n, atol=1e-9)  # linear device: achieved = n
+    state = rule.feedback(state, c.desired_pulses(c.weights - before), n)
+    assert state.residual[0, 0] == pytest.approx(0.6)
 
 
 @pytest.mark.parametrize("factory, message", [
@@ -107,3 +123,29 @@ def test_ssm_sparse_ternary_writes_and_achieved_compensation() -> None:
 def test_bad_rule_parameters(factory, message) -> None:
     with pytest.raises(ValueError, match=message):
         factory()
+
+
+def test_ssm_drops_the_debt_of_a_device_at_its_bound() -> None:
+    c = xbar(shape=(4, 3), levels=11)
+    c.program(np.full((4, 3), c.w_range))  # every device at G_max: LTP does nothing
+    rule = SSM(momentum=0.0, compensation="achieved", max_pulses=1)
+    state = rule.init(c.shape)
+    state.residual[:] = 1.5
+    state, _, n = rule.pulses(state, np.zeros((1, 4)), D, 0.4, c, rng=np.random.default_rng(0))
+    assert np.all(n == 1)
+    before = c.weights
+    c.apply(n, rng=None)
+    state = rule.feedback(state, c.desired_pulses(c.weights - before), n)
+    assert np.all(state.residual == 0.0)  # not paid again with pulses that cannot act
+
+
+def test_ssm_limit_compensation_carries_what_the_pulse_limit_cut() -> None:
+    c = xbar()
+    rule = SSM(momentum=0.0, stochastic_rounding=False, compensation="limit", max_pulses=1)
+    state = rule.init(c.shape)
+    state, _, n = rule.pulses(state, X, D, 0.5, c, rng=np.random.default_rng(0))
+    # Rounded wish [[-5, 3, -1], ..]: one pulse sent now, the rest carried.
+    assert n[0].tolist() == [-1, 1, -1]
+    assert state.residual[0].tolist() == [-4, 2, 0]
+    state, _, n2 = rule.pulses(state, np.zeros((1, 4)), D, 0.5, c, rng=np.random.default_rng(0))
+    assert n2[0].tolist() == [-1, 1, 0] and state.residual[0].tolist() == [-3, 1, 0]

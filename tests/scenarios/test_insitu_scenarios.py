@@ -61,7 +61,7 @@ def test_bad_parameters_fail_before_training(module, item, message) -> None:
 def test_ssm_variants_build_the_ablations() -> None:
     full = ssm.rule_for("ssm", 0.9)
     assert full.use_momentum and full.stochastic_rounding and full.per_device_init
-    assert full.compensation == "achieved"
+    assert full.compensation == "limit"
     assert not ssm.rule_for("ssm-no-momentum", 0.9).use_momentum
     assert not ssm.rule_for("ssm-no-stochastic-rounding", 0.9).stochastic_rounding
     assert ssm.rule_for("ssm-no-compensation", 0.9).compensation == "off"
