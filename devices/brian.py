@@ -58,10 +58,12 @@ def _block(stmts: Statements, mapping: dict[str, str]) -> list[str]:
 
 
 def brian_code(array: DeviceArray, *, prefix: str = "dev_", g: str = "g",
-               n_pulses: str = "n_pulses", g_read: str = "g_read") -> BrianDeviceCode:
+               n_pulses: str = "n_pulses", g_read: str = "g_read",
+               t: str = "t") -> BrianDeviceCode:
     """Brian2 code for ``array`` (its family, drawn per-device parameters and state).
 
-    Raises `ParameterError` for the numpy-only table family.
+    ``t`` names the time the drift is read at (Brian2's clock ``t`` by default; a constant to
+    freeze it). Raises `ParameterError` for the numpy-only table family.
     """
     device = array.device
     update = device.response.UPDATE
@@ -89,6 +91,7 @@ def brian_code(array: DeviceArray, *, prefix: str = "dev_", g: str = "g",
     names.discard("randn")
     mapping = {name: prefix + name for name in names | set(params) | {"t_prog"}}
     mapping.update({"g": g, "n_pulses": n_pulses, "t": "t", "g_read": g_read})
+    read_mapping = {**mapping, "t": t}
 
     model = [f"{g} : 1"]
     values: dict[str, np.ndarray] = {g: array.g.ravel().copy()}
@@ -103,7 +106,8 @@ def brian_code(array: DeviceArray, *, prefix: str = "dev_", g: str = "g",
         model.append(f"{mapping['t_prog']} : second")
         values[mapping["t_prog"]] = array.t_prog.ravel().copy()
     write = [line for b in blocks for line in _block(b, mapping)]
-    read = (_block(DRIFT_READ, mapping) if device.drift is not None else [f"{g_read} = {g}"])
+    read = (_block(DRIFT_READ, read_mapping) if device.drift is not None
+            else [f"{g_read} = {g}"])
     return BrianDeviceCode(model="\n".join(model), write="\n".join(write),
                            read="\n".join(read), values=values, namespace=namespace)
 
