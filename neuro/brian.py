@@ -168,6 +168,7 @@ class Evaluator:
         self.freeze_drift = freeze_drift
         self.seed = seed
         self.compilations = 0
+        self._run_args: dict = {}
         self._directory = directory
         self._built = False
         self._build()
@@ -241,7 +242,7 @@ class Evaluator:
         sigma = layer.pos.device.variability.read_noise if self.read_noise else 0.0
         noise = f"*(1 + l{k}_read_sigma*randn())" if sigma else ""
         on_pre = "\n".join(read + [f"I_post += l{k}_w_scale*({diff}){noise}"])
-        model = "\n".join(p.model for p in parts)
+        model = "\n".join([p.model for p in parts] + [f"l{k}_w_scale : 1 (shared, constant)"])
         dt = self.lif.dt * b2.second
         syn = b2.Synapses(source, target, model=model, on_pre=on_pre, dt=dt,
                           name=f"neuro_syn{k}")
@@ -252,12 +253,39 @@ class Evaluator:
                 if name.endswith("t_prog"):
                     values = (values - self.t_eval) * b2.second  # sim time 0 = t_eval
                 setattr(syn, name, values)
-        ns = {**pos.namespace, f"l{k}_w_scale": layer.w_scale, f"l{k}_g_ref": layer.g_ref,
+        setattr(syn, f"l{k}_w_scale", layer.w_scale)
+        ns = {**pos.namespace, f"l{k}_g_ref": layer.g_ref,
               f"l{k}_read_sigma": sigma, f"l{k}_t_read": 0 * b2.second}
         if layer.neg is not None:
             ns.update(parts[1].namespace)
         self._codes.append(parts)
         return syn, ns
+
+    # -- changing the state between runs (no rebuild) ------------------------------------------------
+
+    def _set(self, syn, name: str, values) -> None:
+        if self.target == "cpp_standalone":
+            self._run_args[getattr(syn, name)] = values
+        else:
+            setattr(syn, name, values)
+
+    def update(self, *, t_eval: float | None = None,
+               w_scale: dict[int, float] | None = None) -> None:
+        """New evaluation time and/or weight scales, for the following runs (no recompile).
+
+        ``w_scale`` maps a layer index to its new weight per siemens (e.g. a global drift
+        compensation dividing by the measured mean drift).
+        """
+        b2 = self._b2
+        if t_eval is not None:
+            self.t_eval = float(t_eval)
+            for syn, parts in zip(self._syn, self._codes, strict=True):
+                for p in parts:
+                    for name, values in p.values.items():
+                        if name.endswith("t_prog"):
+                            self._set(syn, name, (values - self.t_eval) * b2.second)
+        for k, scale in (w_scale or {}).items():
+            self._set(self._syn[k], f"l{k}_w_scale", float(scale))
 
     # -- running ----------------------------------------------------------------------------------
 
@@ -274,7 +302,7 @@ class Evaluator:
         values = values.reshape(self.chunk * self.period, n_in)
         if self.target == "cpp_standalone":
             b2.device.run(directory=self._directory, with_output=False,
-                          run_args={self._inp: values})
+                          run_args={**self._run_args, self._inp: values})
             b2.device.delete(code=False, data=False, run_args=True, directory=False)
             offset = [0] * len(self._monitors)
         else:

@@ -27,6 +27,10 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "scenarios.ssm",
         "SSM vs naive in-situ SGD on an imprecise device, with each SSM part ablated",
     ),
+    "drift-retention": (
+        "scenarios.drift_retention",
+        "retention of an SNN programmed into drifting PCM, with and without drift compensation",
+    ),
 }
 """Scenario name -> (module, one-line description)."""
 

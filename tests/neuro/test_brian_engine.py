@@ -135,14 +135,34 @@ def test_compiled_engine_builds_once_and_agrees() -> None:
         raster = bernoulli(ds.x_test[:300], 20, rng=rng)
         ev = Evaluator([layer], lif, n_steps=20, chunk=100, target="cpp_standalone")
         res = ev.run(raster)
+        ev.update(w_scale={0: 1.3 * layer.w_scale})  # a new run of the same binary
+        res2 = ev.run(raster[:, :100])
         ev.close()
         ref = reference_counts([layer.weights()], raster, lif)[0]
-        same = np.all(res.counts == ref, axis=1).mean()
+        ref2 = reference_counts([1.3 * layer.weights()], raster[:, :100], lif)[0]
+        same = min(np.all(res.counts == ref, axis=1).mean(),
+                   np.all(res2.counts == ref2, axis=1).mean())
         print("RESULT", ev.compilations, same, int(ref.sum()))
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=REPO, timeout=600)
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT"))
     _, compilations, same, n_spikes = line.split()
-    assert int(compilations) == 1  # three chunks, one build
+    assert int(compilations) == 1  # four runs (three chunks, then new weights), one build
     assert float(same) >= 0.99 and int(n_spikes) > 1000
+
+
+def test_update_time_and_scale_without_rebuilding(digits) -> None:
+    x, _ = digits
+    rng = np.random.default_rng(5)
+    dev = dataclasses.replace(PRESETS["pcm-drift"], variability=Variability(),
+                              drift=Drift(nu=0.06, nu_sigma=0.02))
+    layer = random_layer(dev, 784, 15, 0.3, rng)
+    lif = LIFParams(tau=10e-3, dt=1e-3)
+    raster = bernoulli(x[:20], 15, rng=rng)
+    ev = Evaluator([layer], lif, n_steps=15, chunk=20, t_eval=1.0)
+    month = 30 * 86_400.0
+    ev.update(t_eval=month, w_scale={0: 1.7 * layer.w_scale})
+    scaled = dataclasses.replace(layer, w_scale=1.7 * layer.w_scale)
+    ref = reference_counts([scaled.weights(month)], raster, lif)[0]
+    np.testing.assert_array_equal(ev.run(raster).counts, ref)

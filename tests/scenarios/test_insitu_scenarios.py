@@ -68,3 +68,20 @@ def test_ssm_variants_build_the_ablations() -> None:
     assert not ssm.rule_for("ssm-no-reinit", 0.9).per_device_init
     assert ssm.epochs_to_reach([0.5, 0.86, 0.9], 0.85) == 2
     assert ssm.epochs_to_reach([0.5], 0.85) is None
+
+
+def test_drift_retention_quick() -> None:
+    from scenarios import drift_retention
+
+    cfg = dataclasses.replace(drift_retention.QUICK, n_test=60)
+    result = drift_retention.run(cfg, RunContext(progress=False))
+    rows = {r["time"]: r for r in result.rows}
+    assert list(rows) == ["1 s", "1 h", "1 day", "1 month", "1 year"]
+    assert result.metrics["agreement_with_reference"] >= 0.99
+    assert result.metrics["snntorch_accuracy"] > 0.7
+    # Conductances fall with time: the mean drift factor decreases, and at one year GDC
+    # recovers accuracy lost without it.
+    factors = [r["mean_drift_factor"] for r in result.rows]
+    assert all(a > b for a, b in zip(factors, factors[1:], strict=False))
+    assert rows["1 year"]["accuracy_gdc"] >= rows["1 year"]["accuracy"]
+    assert rows["1 year"]["accuracy"] <= rows["1 s"]["accuracy"]
