@@ -289,7 +289,8 @@ class Evaluator:
 
     # -- running ----------------------------------------------------------------------------------
 
-    def _run_chunk(self, raster: np.ndarray, n: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def _run_chunk(self, raster: np.ndarray, n: int
+                   ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Run one chunk; ``raster`` is (T, chunk, n_in).
 
         Returns the counts per layer ``(n, n_l)`` within the reference's T steps, and every
