@@ -261,7 +261,7 @@ class Evaluator:
         self._codes.append(parts)
         return syn, ns
 
-    # -- changing the state between runs (no rebuild) ------------------------------------------------
+    # -- changing the state between runs (no rebuild) ----------------------------------------
 
     def _set(self, syn, name: str, values) -> None:
         if self.target == "cpp_standalone":
