@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from devices import DeviceArray
-from devices.brian import brian_code
+from devices.brian import brian_code, iv_code
 from devices.errors import check_choice, check_int, fail
 from neuro.lif import LIFParams
 
@@ -138,6 +138,8 @@ class Evaluator:
     freeze_drift : bool
         Read every synapse at ``t_eval`` during the whole evaluation (True), or let the devices
         keep drifting while the simulated time of the evaluation runs on (False).
+    iv_nonlinearity : bool
+        Graded inputs reach the first crossbar through the device's I-V shape.
     directory : str, optional
         Build directory of ``cpp_standalone`` (default: a temporary directory).
     seed : int
@@ -146,8 +148,8 @@ class Evaluator:
 
     def __init__(self, layers: Sequence[SynapseLayer], lif: LIFParams, *, n_steps: int,
                  chunk: int = 1000, target: str = "numpy", read_noise: bool = False,
-                 t_eval: float = 0.0, freeze_drift: bool = True, directory: str | None = None,
-                 seed: int = 0) -> None:
+                 t_eval: float = 0.0, freeze_drift: bool = True, iv_nonlinearity: bool = True,
+                 directory: str | None = None, seed: int = 0) -> None:
         check_int("n_steps", n_steps, 1)
         check_int("chunk", chunk, 1)
         check_choice("target", target, ("numpy", "cython", "cpp_standalone"))
@@ -166,6 +168,7 @@ class Evaluator:
         self.read_noise = read_noise
         self.t_eval = float(t_eval)
         self.freeze_drift = freeze_drift
+        self.iv_nonlinearity = iv_nonlinearity
         self.seed = seed
         self.compilations = 0
         self._run_args: dict = {}
@@ -189,8 +192,10 @@ class Evaluator:
         n_in = self.layers[0].shape[0]
         self._inp = b2.TimedArray(np.zeros((self.chunk * self.period, n_in)), dt=dt,
                                   name="neuro_inp")
-        inputs = b2.NeuronGroup(n_in, "", threshold="neuro_inp(t - chunk_start, i) > 0.5",
-                                dt=dt, name="neuro_inputs")
+        # Inputs are spikes of amplitude a: 1 for a spike raster, the intensity for graded
+        # ("direct") encoding, where the first crossbar reads them at a V_read (I-V shape).
+        inputs = b2.NeuronGroup(n_in, "a = neuro_inp(t - chunk_start, i) : 1",
+                                threshold="a > 0", dt=dt, name="neuro_inputs")
         objects: list = [inputs]
         namespace: dict = {"neuro_inp": self._inp, "beta": self.lif.beta,
                            "theta": self.lif.threshold, "chunk_start": 0 * b2.second}
@@ -241,7 +246,19 @@ class Evaluator:
             diff = f"gr_pos - l{k}_g_ref"
         sigma = layer.pos.device.variability.read_noise if self.read_noise else 0.0
         noise = f"*(1 + l{k}_read_sigma*randn())" if sigma else ""
-        on_pre = "\n".join(read + [f"I_post += l{k}_w_scale*({diff}){noise}"])
+        amplitude, iv_ns = "", {}
+        if k == 0:  # graded inputs through the device's I-V shape, read as if ohmic: f(a V)/V
+            iv = layer.pos.device.iv
+            if self.iv_nonlinearity and iv.kind != "linear":
+                read.append(iv_code(iv, v=f"a_pre*l{k}_v_read", out="f_a", prefix=f"l{k}_iv_")[0])
+                iv_ns = iv_code(iv, v="v", prefix=f"l{k}_iv_")[1]
+                v_read = layer.pos.device.v_read
+                iv_ns[f"l{k}_v_read"] = v_read
+                iv_ns[f"l{k}_f_read"] = v_read  # the periphery assumes I = G V
+                amplitude = f"*f_a/l{k}_f_read"
+            else:
+                amplitude = "*a_pre"
+        on_pre = "\n".join(read + [f"I_post += l{k}_w_scale*({diff}){amplitude}{noise}"])
         model = "\n".join([p.model for p in parts] + [f"l{k}_w_scale : 1 (shared, constant)"])
         dt = self.lif.dt * b2.second
         syn = b2.Synapses(source, target, model=model, on_pre=on_pre, dt=dt,
@@ -254,7 +271,7 @@ class Evaluator:
                     values = (values - self.t_eval) * b2.second  # sim time 0 = t_eval
                 setattr(syn, name, values)
         setattr(syn, f"l{k}_w_scale", layer.w_scale)
-        ns = {**pos.namespace, f"l{k}_g_ref": layer.g_ref,
+        ns = {**pos.namespace, **iv_ns, f"l{k}_g_ref": layer.g_ref,
               f"l{k}_read_sigma": sigma, f"l{k}_t_read": 0 * b2.second}
         if layer.neg is not None:
             ns.update(parts[1].namespace)
@@ -331,10 +348,15 @@ class Evaluator:
         return counts, totals
 
     def run(self, raster: np.ndarray, labels: np.ndarray | None = None) -> EvalResult:
-        """Evaluate samples given as a spike raster of shape ``(T, n_samples, n_in)``."""
+        """Evaluate samples given as a raster of shape ``(T, n_samples, n_in)``.
+
+        Boolean: spikes; float in [0, 1]: graded input amplitudes (0: no spike).
+        """
         import time
 
-        raster = np.asarray(raster, dtype=bool)
+        raster = np.asarray(raster)
+        if raster.dtype != bool and (np.any(raster < 0) or np.any(raster > 1)):
+            raise fail("raster", "values outside [0, 1]", "graded inputs must lie in [0, 1]")
         if raster.ndim != 3 or raster.shape[0] != self.n_steps or (
                 raster.shape[2] != self.layers[0].shape[0]):
             raise fail("raster.shape", raster.shape,
@@ -351,17 +373,19 @@ class Evaluator:
                 fired[k] += totals[k]
         wall = time.perf_counter() - t0
         counts = [np.concatenate(c) for c in per_layer]
-        in_spikes = raster.sum(axis=(0, 1)).astype(np.float64)  # per input neuron
+        in_spikes = (raster > 0).sum(axis=(0, 1)).astype(np.float64)  # per input neuron
         events = 0
         energy = 0.0
         pre = [in_spikes] + fired[:-1]
-        for layer, n_pre in zip(self.layers, pre, strict=True):
+        # Read energy V^2 G t_read per device and event; a graded input reads at a V_read.
+        v2 = [(raster.astype(np.float64) ** 2).sum(axis=(0, 1))] + fired[:-1]
+        for layer, n_pre, w_v2 in zip(self.layers, pre, v2, strict=True):
             events += int(n_pre.sum()) * layer.shape[1]
             for arr in (layer.pos, layer.neg):
                 if arr is not None:
                     d = arr.device
                     g = arr.conductance(self.t_eval)
-                    energy += d.v_read**2 * d.t_read * float(n_pre @ g.sum(axis=1))
+                    energy += d.v_read**2 * d.t_read * float(w_v2 @ g.sum(axis=1))
         acc = None
         if labels is not None:
             acc = float(np.mean(np.argmax(counts[-1], axis=1) == np.asarray(labels)))

@@ -11,8 +11,9 @@ Reads are analog vector-matrix products. An input vector ``x`` is applied as rea
 ``V_i = (x_i / s) V_read`` with ``s = max(1, max|x|)`` (optionally through a DAC of ``dac_bits``);
 the column currents are ``I_j = sum_i f(V_i) G_ij (1 + N(0, sigma_read))`` with the device's I-V
 shape ``f`` (`devices.iv`), and the weighted sum is recovered as
-``y_j = s (I+_j - I-_j) w_max / (f(V_read) dG)`` (pair; reference column for ``reference``),
-optionally through an ADC of ``adc_bits`` over ``[-adc_range, adc_range]`` (an ADC saturates
+``y_j = s (I+_j - I-_j) w_max / (V_read dG)`` (pair; a reference column for ``reference``).
+The periphery assumes ohmic cells: models with ``f(V_read) = V_read`` are exact at full scale,
+``sinh`` has a gain error there. The result goes optionally through an ADC of ``adc_bits`` over ``[-adc_range, adc_range]`` (an ADC saturates
 there, like a real one; the fraction of saturated outputs is counted). With a linear device, no
 noise and no converters, ``y = x @ W`` exactly. The transposed read applies voltages to the
 columns and reads the rows: ``delta @ W^T``.
@@ -151,7 +152,9 @@ class Crossbar:
         self.dw_down = per_window / p_down
         iv = device.iv if spec.iv_nonlinearity and device.iv.kind != "linear" else None
         self._iv = iv
-        self._f_read = float(iv_factor(iv, np.array(device.v_read))) if iv else device.v_read
+        # The periphery converts currents assuming ohmic cells, I = G V_read: an I-V model whose
+        # current at V_read differs from G V_read (sinh) shows up as a gain error.
+        self._f_read = device.v_read
         self._sigma = device.variability.read_noise if spec.read_noise else 0.0
         self.reads = 0
         self.read_energy = 0.0

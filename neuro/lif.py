@@ -61,8 +61,8 @@ class LIFParams:
         return math.exp(-self.dt / self.tau)
 
 
-def reference_counts(weights: Sequence[np.ndarray], raster: np.ndarray, p: LIFParams
-                     ) -> list[np.ndarray]:
+def reference_counts(weights: Sequence[np.ndarray], raster: np.ndarray, p: LIFParams, *,
+                     input_map=None) -> list[np.ndarray]:
     """Spike counts of every layer of a feed-forward LIF network, time-stepped.
 
     Parameters
@@ -70,9 +70,12 @@ def reference_counts(weights: Sequence[np.ndarray], raster: np.ndarray, p: LIFPa
     weights : sequence of np.ndarray
         ``W_l`` of shape ``(n_{l-1}, n_l)``; the input current of layer l at step t is
         ``spikes_{l-1}[t] @ W_l`` (same step, as in snnTorch).
-    raster : np.ndarray of bool, shape ``(T, n_samples, n_in)``
-        Input spikes.
+    raster : np.ndarray, shape ``(T, n_samples, n_in)``
+        Input spikes (bool) or graded input amplitudes (float, 0 = no input).
     p : LIFParams
+    input_map : callable, optional
+        Applied to the input amplitudes before the first layer (e.g. the crossbar's I-V shape,
+        `neuro.crossbar` style ``f(a V_read) / f(V_read)``).
 
     Returns
     -------
@@ -88,6 +91,8 @@ def reference_counts(weights: Sequence[np.ndarray], raster: np.ndarray, p: LIFPa
     beta, theta = p.beta, p.threshold
     for t in range(n_steps):
         s = raster[t].astype(np.float64)
+        if input_map is not None:
+            s = input_map(s)
         for k, w in enumerate(weights):
             reset = (mem[k] > theta).astype(np.float64)
             if p.reset == "subtract":

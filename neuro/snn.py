@@ -23,7 +23,7 @@ from torch import nn
 from devices.errors import check_choice, check_int, check_range, fail
 from neuro.lif import LIFParams
 
-__all__ = ["SNN", "SNNSpec", "evaluate_snn", "train_snn"]
+__all__ = ["SNN", "SNNSpec", "encode", "evaluate_snn", "train_snn"]
 
 
 def _surrogate(name: str, slope: float):
@@ -57,6 +57,9 @@ class SNNSpec:
         Cross-entropy of output spike counts, or of summed output membrane potentials.
     init_scale : float
         Initial weights ``U(-s, s)``, ``s = init_scale / sqrt(n_in)``.
+    encoding : {"rate", "direct"}
+        Bernoulli spike rasters, or the intensities themselves at every step (graded spikes,
+        read by the first crossbar at ``a V_read``, where its I-V shape matters).
     """
 
     sizes: tuple[int, ...]
@@ -66,6 +69,7 @@ class SNNSpec:
     slope: float = 25.0
     loss: Literal["counts", "membrane"] = "counts"
     init_scale: float = 1.0
+    encoding: Literal["rate", "direct"] = "rate"
 
     def __post_init__(self) -> None:
         if len(self.sizes) < 2:
@@ -78,6 +82,7 @@ class SNNSpec:
         check_range("slope", self.slope, 0.0, None, lo_open=True)
         check_choice("loss", self.loss, ("counts", "membrane"))
         check_range("init_scale", self.init_scale, 0.0, None, lo_open=True)
+        check_choice("encoding", self.encoding, ("rate", "direct"))
 
 
 class SNN(nn.Module):
@@ -90,11 +95,13 @@ class SNN(nn.Module):
         Initial weights (keyword-only).
     weight_transform : callable, optional
         ``(layer_index, W) -> W_seen``: what the forward pass uses instead of ``W``.
+    input_transform : callable, optional
+        Applied to the input amplitudes before the first layer (the crossbar's I-V shape).
     """
 
     def __init__(self, spec: SNNSpec, *, generator: torch.Generator,
-                 weight_transform: Callable[[int, torch.Tensor], torch.Tensor] | None = None
-                 ) -> None:
+                 weight_transform: Callable[[int, torch.Tensor], torch.Tensor] | None = None,
+                 input_transform: Callable[[torch.Tensor], torch.Tensor] | None = None) -> None:
         import snntorch as snn
 
         super().__init__()
@@ -109,6 +116,7 @@ class SNN(nn.Module):
             snn.Leaky(beta=spec.lif.beta, threshold=spec.lif.threshold, spike_grad=grad,
                       reset_mechanism=spec.lif.reset) for _ in self.weights])
         self.weight_transform = weight_transform
+        self.input_transform = input_transform
 
     def seen_weights(self) -> list[torch.Tensor]:
         """The weights the forward pass uses (after the device transform)."""
@@ -122,6 +130,8 @@ class SNN(nn.Module):
         mems = [torch.zeros(raster.shape[1], w.shape[1], dtype=raster.dtype,
                             device=raster.device) for w in ws]
         spikes, membranes = [], []
+        if self.input_transform is not None:
+            raster = self.input_transform(raster)
         for t in range(raster.shape[0]):
             s = raster[t]
             for k, (w, lif) in enumerate(zip(ws, self.neurons, strict=True)):
@@ -134,9 +144,12 @@ class SNN(nn.Module):
         return [w.detach().double().numpy().copy() for w in self.weights]
 
 
-def _encode(x: np.ndarray, n_steps: int, generator: torch.Generator) -> torch.Tensor:
+def encode(x: np.ndarray, spec: SNNSpec, generator: torch.Generator) -> torch.Tensor:
+    """Input raster ``(T, batch, n_in)``: Bernoulli spikes, or the intensities (direct)."""
     xt = torch.as_tensor(np.array(x, dtype=np.float32))
-    return (torch.rand((n_steps, *xt.shape), generator=generator) < xt).float()
+    if spec.encoding == "direct":
+        return xt.expand(spec.n_steps, *xt.shape).clone()
+    return (torch.rand((spec.n_steps, *xt.shape), generator=generator) < xt).float()
 
 
 def train_snn(model: SNN, x: np.ndarray, y: np.ndarray, *, epochs: int, batch: int, lr: float,
@@ -158,7 +171,7 @@ def train_snn(model: SNN, x: np.ndarray, y: np.ndarray, *, epochs: int, batch: i
         total = 0.0
         for start in range(0, len(x), batch):
             idx = order[start: start + batch]
-            spk, mem = model(_encode(x[idx], model.spec.n_steps, generator))
+            spk, mem = model(encode(x[idx], model.spec, generator))
             logits = spk.sum(0) if model.spec.loss == "counts" else mem.sum(0)
             loss = ce(logits, yt[idx])
             opt.zero_grad()
@@ -181,7 +194,7 @@ def evaluate_snn(model: SNN, x: np.ndarray, y: np.ndarray, *, generator: torch.G
     """Test accuracy: the output neuron with most spikes (ties: lowest index)."""
     correct = 0
     for start in range(0, len(x), batch):
-        spk, _ = model(_encode(x[start: start + batch], model.spec.n_steps, generator))
+        spk, _ = model(encode(x[start: start + batch], model.spec, generator))
         correct += int((spk.sum(0).argmax(1).numpy() == y[start: start + batch]).sum())
     return correct / len(x)
 

@@ -31,6 +31,14 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "scenarios.drift_retention",
         "retention of an SNN programmed into drifting PCM, with and without drift compensation",
     ),
+    "snn-nonlinearity": (
+        "scenarios.snn_nonlinearity",
+        "Chen et al. 2024: SNN on a crossbar with I-V non-linearity, ideal vs aware training",
+    ),
+    "offline-vs-insitu": (
+        "scenarios.offline_vs_insitu",
+        "offline device-aware SNN + conversion + Brian2 vs in-situ routes, per device",
+    ),
 }
 """Scenario name -> (module, one-line description)."""
 

@@ -166,3 +166,23 @@ def test_update_time_and_scale_without_rebuilding(digits) -> None:
     scaled = dataclasses.replace(layer, w_scale=1.7 * layer.w_scale)
     ref = reference_counts([scaled.weights(month)], raster, lif)[0]
     np.testing.assert_array_equal(ev.run(raster).counts, ref)
+
+
+def test_graded_inputs_read_through_the_iv_shape(digits) -> None:
+    from devices import SinhIV
+
+    x, _ = digits
+    rng = np.random.default_rng(6)
+    dev = dataclasses.replace(PRESETS["epiram"], variability=Variability(), iv=SinhIV(k=6.0))
+    layer = random_layer(dev, 784, 12, 0.05, rng)
+    lif = LIFParams(tau=10e-3, dt=1e-3)
+    direct = np.repeat(x[None, :20], 8, axis=0)  # the intensities at every step
+    f = lambda v: np.sinh(6.0 * v) / 6.0  # noqa: E731
+    bend = lambda a: f(a * dev.v_read) / dev.v_read  # noqa: E731 (read as if ohmic)
+    ref = reference_counts([layer.weights()], direct, lif, input_map=bend)[0]
+    res = Evaluator([layer], lif, n_steps=8, chunk=20).run(direct)
+    np.testing.assert_array_equal(res.counts, ref)
+    ohmic = reference_counts([layer.weights()], direct, lif)[0]
+    assert not np.array_equal(ref, ohmic)  # the I-V shape changes the answer
+    off = Evaluator([layer], lif, n_steps=8, chunk=20, iv_nonlinearity=False).run(direct)
+    np.testing.assert_array_equal(off.counts, ohmic)

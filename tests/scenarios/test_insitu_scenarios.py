@@ -85,3 +85,30 @@ def test_drift_retention_quick() -> None:
     assert all(a > b for a, b in zip(factors, factors[1:], strict=False))
     assert rows["1 year"]["accuracy_gdc"] >= rows["1 year"]["accuracy"]
     assert rows["1 year"]["accuracy"] <= rows["1 s"]["accuracy"]
+
+
+def test_snn_nonlinearity_quick() -> None:
+    from scenarios import snn_nonlinearity
+
+    result = snn_nonlinearity.run(snn_nonlinearity.QUICK, RunContext(progress=False))
+    (row,) = result.rows
+    assert row["strength"] == 8.0
+    assert result.metrics["snntorch_accuracy/ideal_no_iv"] > 0.8
+    # The non-linearity costs the ideally trained network; training with it recovers.
+    assert row["software_ideal_trained"] < result.metrics["snntorch_accuracy/ideal_no_iv"]
+    assert row["aware_brian_accuracy"] >= row["ideal_brian_accuracy"]
+    assert row["aware_programming_rms_error"] < 0.01
+
+
+def test_offline_vs_insitu_quick() -> None:
+    from scenarios import offline_vs_insitu
+
+    cfg = dataclasses.replace(offline_vs_insitu.QUICK, devices=("epiram",))
+    result = offline_vs_insitu.run(cfg, RunContext(progress=False))
+    rows = {r["route"]: r for r in result.rows}
+    assert set(rows) == {"offline", "naive-sgd", "stochastic", "ssm"}
+    assert rows["offline"]["accuracy"] > 0.7 and rows["offline"]["pulses"] > 0
+    assert rows["naive-sgd"]["accuracy"] > 0.5
+    for r in rows.values():
+        assert r["write_energy"] > 0 and r["wall_s"] > 0
+    assert len(result.history["accuracy/epiram/naive-sgd"]) == cfg.epochs
