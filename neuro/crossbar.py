@@ -13,8 +13,9 @@ the column currents are ``I_j = sum_i f(V_i) G_ij (1 + N(0, sigma_read))`` with 
 shape ``f`` (`devices.iv`), and the weighted sum is recovered as
 ``y_j = s (I+_j - I-_j) w_max / (V_read dG)`` (pair; a reference column for ``reference``).
 The periphery assumes ohmic cells: models with ``f(V_read) = V_read`` are exact at full scale,
-``sinh`` has a gain error there. The result goes optionally through an ADC of ``adc_bits`` over ``[-adc_range, adc_range]`` (an ADC saturates
-there, like a real one; the fraction of saturated outputs is counted). With a linear device, no
+``sinh`` has a gain error there. The result goes optionally through an ADC of ``adc_bits`` over
+``[-adc_range, adc_range]`` (an ADC saturates there, like a real one; the fraction of saturated
+outputs is counted). With a linear device, no
 noise and no converters, ``y = x @ W`` exactly. The transposed read applies voltages to the
 columns and reads the rows: ``delta @ W^T``.
 
