@@ -27,6 +27,10 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "scenarios.ssm",
         "SSM vs naive in-situ SGD on an imprecise device, with each SSM part ablated",
     ),
+    "stdp-mnist": (
+        "scenarios.stdp_mnist",
+        "Diehl & Cook / Querlioz: unsupervised memristive STDP on MNIST, vs device and D2D",
+    ),
     "drift-retention": (
         "scenarios.drift_retention",
         "retention of an SNN programmed into drifting PCM, with and without drift compensation",
@@ -42,7 +46,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
 }
 """Scenario name -> (module, one-line description)."""
 
-MAIN_JOB = "neurosim-devices"
+MAIN_JOB = "offline-vs-insitu"
 """The scenario ``make demo`` runs (its quick config on the embedded data)."""
 
 

@@ -60,7 +60,7 @@ def test_list_names_scenarios_and_main_job() -> None:
     assert proc.returncode == 0
     assert "software-mlp" in proc.stdout and "(main job)" in proc.stdout
     main_line = next(line for line in proc.stdout.splitlines() if "(main job)" in line)
-    assert "neurosim-devices" in main_line
+    assert "offline-vs-insitu" in main_line
     assert "mnist-5k" in proc.stdout
 
 

@@ -1,0 +1,328 @@
+"""Unsupervised memristive STDP learning of MNIST in Brian2 (Diehl & Cook 2015; Querlioz 2013).
+
+The network of Diehl & Cook (2015), with its published constants: 784 Poisson inputs (rate
+``intensity * pixel / 8`` Hz for pixel values 0..255, 350 ms per image then 150 ms of rest; an
+image that drew fewer than 5 excitatory spikes is shown again one intensity step brighter) ->
+``n_exc`` conductance-based LIF excitatory neurons with adaptive thresholds (``theta`` grows
+0.05 mV per spike, decays with 1e7 ms) -> as many inhibitory neurons, one-to-one (weight 10.4),
+inhibiting every other excitatory neuron (weight 17): lateral inhibition.
+
+The input synapses are memristors: each weight is ``w = w_max (G - G_min) / (G_max - G_min)`` of a
+device of `devices` (its family's update code, D2D spread, C2C noise), and the pair-based STDP
+of Diehl & Cook (pre trace 20 ms; post traces 20 and 40 ms; depression ``nu_pre * post1`` on a
+presynaptic spike, potentiation ``nu_post * pre * post2`` on a postsynaptic one) is applied as
+device pulses: the desired change divided by the nominal weight step of one pulse, rounded
+stochastically, then sent through the device's own non-linear step in ``on_pre`` / ``on_post``
+(Querlioz et al. 2013: learning through the device's own response). Each excitatory neuron's
+incoming weights are normalised to a total of 78 after every image (Diehl & Cook), also as
+pulses.
+
+After training, each excitatory neuron is labelled with the digit it responds to most
+(average spike count per image of each class on labelling images, learning off); a test image
+is classified as the digit whose neurons respond most on average.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from devices import Device, DeviceArray
+from devices.brian import brian_code
+from devices.errors import check_choice, check_int, check_range
+from neuro.brian import ensure_numpy_functions
+
+__all__ = ["STDPParams", "STDPResult", "assign_labels", "classify", "run_stdp"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class STDPParams:
+    """Constants of the Diehl & Cook network (units in the field names).
+
+    Attributes
+    ----------
+    n_exc : int
+        Excitatory (and inhibitory) neurons.
+    dt_ms : float
+        Time step.
+    t_present_ms, t_rest_ms : float
+        Presentation and rest per image.
+    intensity : float
+        Initial input intensity (rate = intensity * pixel / 8 Hz, pixel 0..255); +1 per retry.
+    min_spikes : int
+        Excitatory spikes an image must draw before the next one is shown.
+    nu_pre, nu_post : float
+        STDP learning rates (depression on pre, potentiation on post).
+    w_max : float
+        Weight of a full conductance window.
+    w_init_max : float
+        Initial weights uniform in ``[0, w_init_max]`` (programmed ideally).
+    norm_total : float or None
+        Target total incoming weight per excitatory neuron after each image (None: off).
+    theta_plus_mv, tau_theta_ms, theta0_mv : float
+        Adaptive threshold: increment per spike, decay time, initial value.
+    """
+
+    n_exc: int = 100
+    dt_ms: float = 0.5
+    t_present_ms: float = 350.0
+    t_rest_ms: float = 150.0
+    intensity: float = 2.0
+    min_spikes: int = 5
+    nu_pre: float = 1e-4
+    nu_post: float = 1e-2
+    w_max: float = 1.0
+    w_init_max: float = 0.3
+    norm_total: float | None = 78.0
+    theta_plus_mv: float = 0.05
+    tau_theta_ms: float = 1e7
+    theta0_mv: float = 20.0
+
+    def __post_init__(self) -> None:
+        check_int("stdp.n_exc", self.n_exc, 1)
+        check_range("stdp.dt_ms", self.dt_ms, 0.0, 10.0, lo_open=True)
+        check_range("stdp.t_present_ms", self.t_present_ms, 0.0, None, lo_open=True)
+        check_range("stdp.t_rest_ms", self.t_rest_ms, 0.0, None)
+        check_range("stdp.intensity", self.intensity, 0.0, None, lo_open=True)
+        check_int("stdp.min_spikes", self.min_spikes, 0)
+        check_range("stdp.nu_pre", self.nu_pre, 0.0, 1.0)
+        check_range("stdp.nu_post", self.nu_post, 0.0, 1.0)
+        check_range("stdp.w_max", self.w_max, 0.0, None, lo_open=True)
+        check_range("stdp.w_init_max", self.w_init_max, 0.0, self.w_max)
+        if self.norm_total is not None:
+            check_range("stdp.norm_total", self.norm_total, 0.0, None, lo_open=True)
+
+    @property
+    def slot_ms(self) -> float:
+        return self.t_present_ms + self.t_rest_ms
+
+
+@dataclass(slots=True)
+class STDPResult:
+    """Outcome of a run.
+
+    Attributes
+    ----------
+    counts : np.ndarray, shape (n_images, n_exc)
+        Excitatory spikes per image and neuron (all presentations of the image).
+    shown : int
+        Images completed.
+    presentations : int
+        Image presentations (including the brighter retries).
+    weights : np.ndarray, shape (784, n_exc)
+        Weights at the end.
+    theta_mv : np.ndarray, shape (n_exc,)
+        Adaptive thresholds at the end.
+    pulses : int
+        Device pulses sent (STDP and normalisation).
+    """
+
+    counts: np.ndarray
+    shown: int
+    presentations: int
+    weights: np.ndarray
+    theta_mv: np.ndarray
+    pulses: int
+
+
+def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
+             rng: np.random.Generator, g: np.ndarray | None = None,
+             theta_mv: np.ndarray | None = None, target: str = "numpy",
+             seed: int = 0, retry_margin: float = 0.25) -> tuple[STDPResult, DeviceArray]:
+    """Show ``images`` (uint8 or [0, 255] values, shape ``(n, 784)``) to the network.
+
+    Parameters
+    ----------
+    images : np.ndarray
+        Images in presentation order.
+    device : Device
+        The input synapses' device.
+    p : STDPParams
+    learn : bool
+        STDP, normalisation and threshold adaptation on (training) or off (labelling, test).
+    rng : np.random.Generator
+        Draws the devices (D2D) and the initial weights.
+    g : np.ndarray, optional
+        Conductances to start from, shape (784, n_exc) (default: initial weights).
+    theta_mv : np.ndarray, optional
+        Thresholds to start from (default: ``theta0_mv``).
+    target : {"numpy", "cython", "cpp_standalone"}
+    seed : int
+        Brian2's seed (Poisson inputs, stochastic rounding, C2C noise).
+    retry_margin : float
+        Simulated time allowed for retries, as a fraction of ``n * slot``.
+
+    Returns
+    -------
+    STDPResult, and the `DeviceArray` of the input synapses at the end.
+    """
+    import brian2 as b2
+
+    check_choice("target", target, ("numpy", "cython", "cpp_standalone"))
+    check_range("retry_margin", retry_margin, 0.0, 10.0)
+    ensure_numpy_functions()
+    images = np.asarray(images, dtype=np.float64)
+    n_img, n_in = images.shape
+    n = p.n_exc
+    arr = DeviceArray(device, (n_in, n), rng=rng, g0="min")
+    d_g = device.g_max - device.g_min
+    if g is None:
+        w0 = rng.uniform(0.0, p.w_init_max, (n_in, n))
+        g = np.clip(device.g_min + w0 / p.w_max * d_g, arr.g_min, arr.g_max)
+    arr.g = np.array(g, dtype=np.float64)
+    levels = _levels(device)
+    dw_min = p.w_max / levels
+
+    directory = None
+    if target == "cpp_standalone":
+        directory = tempfile.mkdtemp(prefix="neuro-stdp-")
+        b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
+    else:
+        b2.prefs.codegen.target = target
+    b2.start_scope()
+    # Brian2 warns that the order of the synaptic sums below might matter (they are sums: it
+    # does not); the warning comes from brian2.codegen.generators.base, named "base".
+    b2.BrianLogger.suppress_name("base")
+    ms, mV, second = b2.ms, b2.mV, b2.second
+    dt = p.dt_ms * ms
+    slot = p.slot_ms * ms
+    ns = {"slot": slot, "t_present": p.t_present_ms * ms, "min_spikes": float(p.min_spikes),
+          "intensity0": p.intensity, "n_img": float(n_img), "learning": 1.0 if learn else 0.0,
+          "images": b2.TimedArray(images, dt=1 * second), "dw_min": dw_min,
+          "w_max": p.w_max, "g_min_nominal": device.g_min, "d_g": d_g,
+          "nu_pre": p.nu_pre, "nu_post": p.nu_post, "theta_plus": p.theta_plus_mv * mV,
+          "tau_theta": p.tau_theta_ms * ms, "norm_total": p.norm_total or 0.0,
+          "normalise": 1.0 if (learn and p.norm_total) else 0.0,
+          "v_rest_e": -65 * mV, "v_reset_e": -65 * mV, "v_thresh_e": -52 * mV,
+          "offset": 20 * mV, "refrac_e": 5 * ms, "v_rest_i": -60 * mV, "v_reset_i": -45 * mV,
+          "v_thresh_i": -40 * mV, "refrac_i": 2 * ms}
+
+    ctrl = b2.NeuronGroup(1, "img : 1\nboost : 1\nspikes : 1", dt=dt, name="stdp_control")
+    # At the start of each slot (not the first): next image if the last one drew enough
+    # excitatory spikes, else the same image one intensity step brighter.
+    ctrl.run_regularly("\n".join([
+        "ok = int(spikes >= min_spikes)",
+        "active = int(t > 0*second)",
+        "img = img + ok*active",
+        "boost = boost*(1 - active) + (boost + 1)*(1 - ok)*active",
+        "spikes = 0"]), dt=slot, when="start", order=3, name="stdp_next_image")
+    inputs = b2.NeuronGroup(n_in, """img : 1 (linked)
+                                     boost : 1 (linked)
+                                     on = int(t - floor(t/slot)*slot < t_present)*int(img < n_img) : 1
+                                     rate = images(img*second, i)/8*(intensity0 + boost)*on*Hz : Hz""",
+                            threshold="rand() < rate*dt", dt=dt, name="stdp_inputs")
+    inputs.img = b2.linked_var(ctrl, "img", index=np.zeros(n_in, dtype=int))
+    inputs.boost = b2.linked_var(ctrl, "boost", index=np.zeros(n_in, dtype=int))
+
+    exc = b2.NeuronGroup(n, """dv/dt = ((v_rest_e - v) + ge*(-v) + gi*(-100*mV - v))/(100*ms) : volt (unless refractory)
+                              dge/dt = -ge/(1*ms) : 1
+                              dgi/dt = -gi/(2*ms) : 1
+                              dtheta/dt = -theta/tau_theta : volt
+                              wsum : 1
+                              wsum_new : 1
+                              img : 1 (linked)
+                              img_now : 1""",
+                         threshold="v > theta - offset + v_thresh_e",
+                         reset="v = v_reset_e\ntheta += theta_plus*learning",
+                         refractory=5 * ms, method="euler", dt=dt, name="stdp_exc")
+    exc.v = -105 * mV  # Diehl & Cook start 40 mV below rest
+    exc.theta = (np.full(n, p.theta0_mv) if theta_mv is None else np.asarray(theta_mv)) * mV
+    exc.img = b2.linked_var(ctrl, "img", index=np.zeros(n, dtype=int))
+    inh = b2.NeuronGroup(n, """dv/dt = ((v_rest_i - v) + ge*(-v) + gi*(-85*mV - v))/(10*ms) : volt (unless refractory)
+                              dge/dt = -ge/(1*ms) : 1
+                              dgi/dt = -gi/(2*ms) : 1""",
+                         threshold="v > v_thresh_i", reset="v = v_reset_i",
+                         refractory=2 * ms, method="euler", dt=dt, name="stdp_inh")
+    inh.v = -100 * mV
+
+    code = brian_code(arr, prefix="d_", g="g", g_read="g_read", n_pulses="n_pulses")
+    weight = "((g - g_min_nominal)/d_g*w_max)"
+    # Desired change / nominal step of one pulse, rounded stochastically, through the device.
+    write = [code.write, "n_sent += abs(n_pulses)"]
+    on_pre = "\n".join([f"ge_post += {weight}", "pre = 1", f"w_old = {weight}",
+                        "n_pulses = -floor(learning*nu_pre*post1/dw_min + rand())", *write,
+                        f"wsum_post += {weight} - w_old"])
+    on_post = "\n".join(["post2before = post2", f"w_old = {weight}",
+                         "n_pulses = floor(learning*nu_post*pre*post2before/dw_min + rand())",
+                         *write, f"wsum_post += {weight} - w_old", "post1 = 1", "post2 = 1"])
+    syn = b2.Synapses(inputs, exc, model="\n".join([
+        code.model, "n_sent : 1", "post2before : 1",
+        "dpre/dt = -pre/(20*ms) : 1 (event-driven)",
+        "dpost1/dt = -post1/(20*ms) : 1 (event-driven)",
+        "dpost2/dt = -post2/(40*ms) : 1 (event-driven)"]),
+        on_pre=on_pre, on_post=on_post, dt=dt, name="stdp_input_syn")
+    syn.connect(i=np.repeat(np.arange(n_in), n), j=np.tile(np.arange(n), n_in))
+    for name, values in code.values.items():
+        setattr(syn, name, values)
+    ns.update(code.namespace)
+    exc.wsum = ((arr.g - device.g_min) / d_g * p.w_max).sum(axis=0)
+    # Normalisation after each image: factor from the totals, pulses through the device.
+    exc.run_regularly("wsum_new = 0", dt=slot, when="start", order=0, name="stdp_norm_start")
+    syn.run_regularly("\n".join([
+        f"w_old = {weight}",
+        "n_pulses = floor(normalise*(w_old*(norm_total/wsum_post - 1))/dw_min + rand())",
+        *write, f"wsum_new_post += {weight}"]), dt=slot, when="start", order=1,
+        name="stdp_normalise")
+    exc.run_regularly("wsum = wsum_new*normalise + wsum*(1 - normalise)", dt=slot,
+                      when="start", order=2, name="stdp_norm_end")
+
+    counter = b2.Synapses(exc, ctrl, on_pre="spikes_post += 1", dt=dt, name="stdp_counter")
+    counter.connect()
+    e2i = b2.Synapses(exc, inh, on_pre="ge_post += 10.4", dt=dt, name="stdp_e2i")
+    e2i.connect(j="i")
+    i2e = b2.Synapses(inh, exc, on_pre="gi_post += 17.0", dt=dt, name="stdp_i2e")
+    i2e.connect(condition="i != j")
+    # (A SpikeMonitor cannot record a linked variable: copy the image index each slot.)
+    exc.run_regularly("img_now = img", dt=slot, when="start", order=4, name="stdp_img_now")
+    spikes = b2.SpikeMonitor(exc, variables=["img_now"], name="stdp_spikes")
+    net = b2.Network(ctrl, inputs, exc, inh, syn, counter, e2i, i2e, spikes, name="stdp_net")
+    duration = n_img * (1 + retry_margin) * slot
+    if target == "cpp_standalone":
+        b2.seed(seed)
+        net.run(duration, namespace=ns)
+        b2.device.build(directory=directory, compile=True, run=True, with_output=False)
+    else:
+        b2.seed(seed)
+        net.run(duration, namespace=ns)
+    shown = int(min(ctrl.img[0], n_img))
+    img_of_spike = np.rint(np.asarray(spikes.img_now[:])).astype(np.int64)
+    idx = np.asarray(spikes.i[:])
+    keep = img_of_spike < n_img
+    counts = np.zeros((n_img, n), dtype=np.int64)
+    np.add.at(counts, (img_of_spike[keep], idx[keep]), 1)
+    g_end = np.asarray(syn.g[:]).reshape(n_in, n)
+    pulses = int(np.asarray(syn.n_sent[:]).sum())
+    theta_end = np.asarray(exc.theta[:] / mV)
+    presentations = int(round(float(net.t / slot)))
+    if target == "cpp_standalone":
+        b2.device.reinit()
+        b2.device.activate()
+        b2.set_device("runtime")
+    arr.g = g_end
+    result = STDPResult(counts=counts, shown=shown, presentations=presentations,
+                        weights=(g_end - device.g_min) / d_g * p.w_max, theta_mv=theta_end,
+                        pulses=pulses)
+    return result, arr
+
+
+def _levels(device: Device) -> float:
+    r = device.response
+    if hasattr(r, "levels_ltp"):
+        return 0.5 * (r.levels_ltp + r.levels_ltd)
+    return float(r.levels - 1 if device.family == "linear" else r.levels)
+
+
+def assign_labels(counts: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each neuron's digit: the class with the highest mean spike count per image."""
+    rates = np.stack([counts[labels == c].mean(axis=0) if np.any(labels == c)
+                      else np.zeros(counts.shape[1]) for c in range(10)])
+    return rates.argmax(axis=0)
+
+
+def classify(counts: np.ndarray, neuron_labels: np.ndarray) -> np.ndarray:
+    """Digit per image: the class whose neurons have the highest mean spike count."""
+    scores = np.stack([counts[:, neuron_labels == c].mean(axis=1) if np.any(neuron_labels == c)
+                       else np.zeros(len(counts)) for c in range(10)], axis=1)
+    return scores.argmax(axis=1)

@@ -1,0 +1,66 @@
+"""Memristive STDP network mechanics (numpy target, a few short presentations)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from devices import PRESETS
+from neuro import data
+from neuro.stdp import STDPParams, assign_labels, classify, run_stdp
+
+P = STDPParams(n_exc=8, dt_ms=1.0, t_present_ms=100.0, t_rest_ms=50.0)
+
+
+@pytest.fixture(scope="module")
+def images():
+    ds = data.flatten(data.load("mnist-5k"))
+    return ds.x_train[:6], ds.y_train[:6]
+
+
+@pytest.fixture(scope="module")
+def learned(images):
+    x, _ = images
+    rng = np.random.default_rng(0)
+    w0 = rng.uniform(0, P.w_init_max, (784, P.n_exc))  # the initial weights run_stdp draws
+    res, arr = run_stdp(x, PRESETS["ideal"], P, learn=True, rng=np.random.default_rng(0))
+    return res, arr, w0
+
+
+def test_normalisation_brings_every_total_to_78(images) -> None:
+    x, _ = images
+    quiet = STDPParams(n_exc=8, dt_ms=1.0, t_present_ms=100.0, t_rest_ms=50.0, nu_pre=0.0,
+                       nu_post=0.0)
+    res, _ = run_stdp(x[:2], PRESETS["ideal"], quiet, learn=True, rng=np.random.default_rng(0))
+    # Random initial totals ~ 784 * 0.15 = 118; normalised by pulses of 1/65535 with
+    # stochastic rounding: 78 to within a few hundredths.
+    np.testing.assert_allclose(res.weights.sum(axis=0), 78.0, atol=0.05)
+
+
+def test_learning_moves_weights(learned) -> None:
+    res, arr, w0 = learned
+    assert res.pulses > 0 and res.presentations >= 1
+    # Normalised before each image; the last image's STDP changes come after.
+    assert np.all(np.abs(res.weights.sum(axis=0) - 78.0) < 3.0)
+    assert np.max(np.abs(res.weights - w0 * 78 / w0.sum(axis=0))) > 1e-3  # STDP moved them
+    assert np.all(res.weights >= 0) and np.all(res.weights <= P.w_max)
+    spiking = res.counts.sum(axis=0) > 0
+    assert np.all(res.theta_mv[spiking] > P.theta0_mv - 1e-3)
+
+
+def test_without_learning_nothing_is_written(images, learned) -> None:
+    x, _ = images
+    res, arr, _ = learned
+    again, arr2 = run_stdp(x[:3], PRESETS["ideal"], P, learn=False,
+                           rng=np.random.default_rng(1), g=arr.g, theta_mv=res.theta_mv)
+    np.testing.assert_array_equal(arr2.g, arr.g)
+    np.testing.assert_allclose(again.theta_mv, res.theta_mv, rtol=1e-4)  # only decay (1e7 ms)
+    assert again.pulses == 0
+
+
+def test_labels_and_votes() -> None:
+    counts = np.array([[5, 0, 1], [4, 1, 0], [0, 6, 2], [1, 0, 7]])
+    labels = np.array([3, 3, 5, 8])
+    neuron_labels = assign_labels(counts, labels)
+    assert neuron_labels.tolist() == [3, 5, 8]
+    assert classify(np.array([[0, 9, 0], [9, 0, 1]]), neuron_labels).tolist() == [5, 3]
