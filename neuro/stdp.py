@@ -208,31 +208,28 @@ def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
         "img = img + ok*active",
         "boost = boost*(1 - active) + (boost + 1)*(1 - ok)*active",
         "spikes = 0"]), dt=slot, when="start", order=3, name="stdp_next_image")
-    inputs = b2.NeuronGroup(n_in, """img : 1 (linked)
-                                     boost : 1 (linked)
-                                     on = int(t - floor(t/slot)*slot < t_present)*int(img < n_img) : 1
-                                     rate = images(img*second, i)/8*(intensity0 + boost)*on*Hz : Hz""",
-                            threshold="rand() < rate*dt", dt=dt, name="stdp_inputs")
+    inputs = b2.NeuronGroup(n_in, "\n".join([
+        "img : 1 (linked)", "boost : 1 (linked)",
+        "on = int(t - floor(t/slot)*slot < t_present)*int(img < n_img) : 1",
+        "rate = images(img*second, i)/8*(intensity0 + boost)*on*Hz : Hz"]),
+        threshold="rand() < rate*dt", dt=dt, name="stdp_inputs")
     inputs.img = b2.linked_var(ctrl, "img", index=np.zeros(n_in, dtype=int))
     inputs.boost = b2.linked_var(ctrl, "boost", index=np.zeros(n_in, dtype=int))
 
-    exc = b2.NeuronGroup(n, """dv/dt = ((v_rest_e - v) + ge*(-v) + gi*(-100*mV - v))/(100*ms) : volt (unless refractory)
-                              dge/dt = -ge/(1*ms) : 1
-                              dgi/dt = -gi/(2*ms) : 1
-                              dtheta/dt = -theta/tau_theta : volt
-                              wsum : 1
-                              wsum_new : 1
-                              img : 1 (linked)
-                              img_now : 1""",
+    exc = b2.NeuronGroup(n, "\n".join([
+        "dv/dt = ((v_rest_e - v) + ge*(-v) + gi*(-100*mV - v))/(100*ms) : volt (unless refractory)",
+        "dge/dt = -ge/(1*ms) : 1", "dgi/dt = -gi/(2*ms) : 1",
+        "dtheta/dt = -theta/tau_theta : volt",
+        "wsum : 1", "wsum_new : 1", "img : 1 (linked)", "img_now : 1"]),
                          threshold="v > theta - offset + v_thresh_e",
                          reset="v = v_reset_e\ntheta += theta_plus*learning",
                          refractory=5 * ms, method="euler", dt=dt, name="stdp_exc")
     exc.v = -105 * mV  # Diehl & Cook start 40 mV below rest
     exc.theta = (np.full(n, p.theta0_mv) if theta_mv is None else np.asarray(theta_mv)) * mV
     exc.img = b2.linked_var(ctrl, "img", index=np.zeros(n, dtype=int))
-    inh = b2.NeuronGroup(n, """dv/dt = ((v_rest_i - v) + ge*(-v) + gi*(-85*mV - v))/(10*ms) : volt (unless refractory)
-                              dge/dt = -ge/(1*ms) : 1
-                              dgi/dt = -gi/(2*ms) : 1""",
+    inh = b2.NeuronGroup(n, "\n".join([
+        "dv/dt = ((v_rest_i - v) + ge*(-v) + gi*(-85*mV - v))/(10*ms) : volt (unless refractory)",
+        "dge/dt = -ge/(1*ms) : 1", "dgi/dt = -gi/(2*ms) : 1"]),
                          threshold="v > v_thresh_i", reset="v = v_reset_i",
                          refractory=2 * ms, method="euler", dt=dt, name="stdp_inh")
     inh.v = -100 * mV

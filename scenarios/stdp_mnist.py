@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from devices import Device, PulseSpec, SoftBoundsResponse, Variability, get_device
+from devices import Device, PulseSpec, SoftBoundsResponse, get_device
 from devices.errors import check_choice, check_int, check_range, fail
 from neuro import data
 from neuro.stdp import STDPParams, assign_labels, classify, run_stdp
