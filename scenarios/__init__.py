@@ -39,6 +39,10 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "scenarios.snn_nonlinearity",
         "Chen et al. 2024: SNN on a crossbar with I-V non-linearity, ideal vs aware training",
     ),
+    "offline-conversion": (
+        "scenarios.offline_conversion",
+        "device-aware SNN programmed open-loop and by write-verify, evaluated in Brian2",
+    ),
     "offline-vs-insitu": (
         "scenarios.offline_vs_insitu",
         "offline device-aware SNN + conversion + Brian2 vs in-situ routes, per device",

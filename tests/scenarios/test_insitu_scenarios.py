@@ -112,3 +112,15 @@ def test_offline_vs_insitu_quick() -> None:
     for r in rows.values():
         assert r["write_energy"] > 0 and r["wall_s"] > 0
     assert len(result.history["accuracy/epiram/naive-sgd"]) == cfg.epochs
+
+
+def test_offline_conversion_quick() -> None:
+    from scenarios import offline_conversion
+
+    result = offline_conversion.run(offline_conversion.QUICK, RunContext(progress=False))
+    rows = {r["programming"]: r for r in result.rows}
+    assert result.metrics["snntorch_accuracy"] > 0.75
+    wv, ol = rows["write-verify"], rows["open-loop"]
+    assert wv["within_tolerance"] >= 0.99 and wv["rms_error"] < ol["rms_error"]
+    assert wv["pulses"] > ol["pulses"]
+    assert abs(wv["difference_to_snntorch"]) <= 0.05  # 200 test images: a few images' noise
