@@ -14,7 +14,17 @@ from devices.array import DeviceArray
 from devices.device import Device, PulseSpec
 from devices.errors import ParameterError
 from devices.families import FAMILIES, step
-from devices.iv import IV_MODELS, LinearIV, NeuroSimIV, PooleFrenkelIV, SinhIV, iv_factor
+from devices.iv import (
+    IV_MODELS,
+    LinearIV,
+    NeuroSimIV,
+    PooleFrenkelIV,
+    SaturatingIV,
+    SinhIV,
+    cell_current,
+    is_state_dependent,
+    iv_factor,
+)
 from devices.linear import LinearResponse
 from devices.neurosim import NeuroSimResponse
 from devices.presets import (
@@ -33,7 +43,8 @@ from devices.variability import Drift, Variability
 __all__ = [
     "FAMILIES", "IV_MODELS", "PRESETS", "Device", "DeviceArray", "Drift", "LinearIV",
     "LinearResponse", "NeuroSimIV", "NeuroSimResponse", "ParameterError", "PooleFrenkelIV",
-    "PulseSpec", "SinhIV", "SoftBoundsResponse", "TableResponse", "Variability",
-    "device_from_dict", "device_to_dict", "get_device", "iv_factor", "load_device",
+    "PulseSpec", "SaturatingIV", "SinhIV", "SoftBoundsResponse", "TableResponse", "Variability",
+    "cell_current", "device_from_dict", "device_to_dict", "get_device", "is_state_dependent",
+    "iv_factor", "load_device",
     "pulse_count", "quantize", "read_current", "step", "to_toml", "write_noise",
 ]

@@ -21,10 +21,10 @@ import numpy as np
 from devices.array import DeviceArray
 from devices.code import Statements, free_names, rename
 from devices.errors import ParameterError
-from devices.iv import IVModel
+from devices.iv import IVModel, is_state_dependent
 from devices.variability import DRIFT_READ, DRIFT_WRITE
 
-__all__ = ["BrianDeviceCode", "brian_code", "iv_code"]
+__all__ = ["BrianDeviceCode", "brian_code", "cell_code", "iv_code"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +114,21 @@ def brian_code(array: DeviceArray, *, prefix: str = "dev_", g: str = "g",
 
 def iv_code(iv: IVModel, *, v: str, out: str = "i_factor", prefix: str = "dev_"
             ) -> tuple[str, dict[str, float]]:
-    """Statement ``<out> = f(<v>)`` of the I-V model (``I = G f(V)``) and its namespace."""
+    """Statement ``<out> = f(<v>)`` of a separable I-V model (``I = G f(V)``), and namespace."""
     mapping = {name: prefix + name for name in iv.parameters()}
     mapping.update({"v": v, "i_factor": out})
     code = "\n".join(_block(iv.CODE, mapping))
+    return code, {mapping[k]: float(x) for k, x in iv.parameters().items()}
+
+
+def cell_code(iv: IVModel, *, g: str, v: str, out: str, prefix: str = "dev_"
+              ) -> tuple[str, dict[str, float]]:
+    """Statements ``<out> = I(<g>, <v>)``: the cell current of any I-V model, and namespace."""
+    mapping = {name: prefix + name for name in iv.parameters()}
+    if is_state_dependent(iv):
+        mapping.update({"g": g, "v": v, "i_cell": out})
+        code = "\n".join(_block(iv.CODE, mapping))
+    else:
+        mapping.update({"v": v, "i_factor": out + "_f"})
+        code = "\n".join([*_block(iv.CODE, mapping), f"{out} = {g}*{out}_f"])
     return code, {mapping[k]: float(x) for k, x in iv.parameters().items()}

@@ -15,7 +15,14 @@ times a voltage shape ``f(V)``; a crossbar read is then ``f(V) @ G`` (one matrix
   ``I(V_ref) = G V_ref``: ``f(V) = V exp(a_pf (sqrt|V| - sqrt V_ref))``,
   ``a_pf = (q / (k_B T)) sqrt(q / (pi d eps_0 eps_r))``.
 
-Each model's ``f`` is one code line (`devices.code.Statements`) run by numpy, torch and Brian2.
+- ``saturating`` (state-dependent): the cell current saturates at ``I_sat`` (a 1T1R access
+  transistor or a current-limiting selector), ``I = G V / (1 + |G V| / I_sat)``; ohmic for small
+  currents. It does not separate into ``G f(V)``: even at a fixed read voltage the current is a
+  non-linear function of the state, which compresses high conductances. Strength:
+  ``G_max V_read / I_sat``.
+
+Each model's ``f`` is one code line (`devices.code.Statements`) run by numpy, torch and Brian2;
+`cell_current` gives the current of a cell for any model (``G f(V)`` or the state-dependent form).
 """
 
 from __future__ import annotations
@@ -25,10 +32,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from devices.code import Statements
-from devices.errors import check_range
+from devices.errors import check_range, fail
 
-__all__ = ["IV_MODELS", "IVModel", "LinearIV", "NeuroSimIV", "PooleFrenkelIV", "SinhIV",
-           "iv_factor"]
+__all__ = ["IV_MODELS", "IVModel", "LinearIV", "NeuroSimIV", "PooleFrenkelIV", "SaturatingIV",
+           "SinhIV", "cell_current", "is_state_dependent", "iv_factor"]
 
 Q_E = 1.602176634e-19  # C
 K_B = 1.380649e-23  # J/K
@@ -143,16 +150,56 @@ class PooleFrenkelIV:
         return {"iv_a_pf": self.a_pf, "iv_v_ref": self.v_ref}
 
 
-IVModel = LinearIV | NeuroSimIV | SinhIV | PooleFrenkelIV
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SaturatingIV:
+    """Cell current saturating at ``i_sat``: ``I = G V / (1 + |G V| / i_sat)`` (state-dependent).
+
+    Attributes
+    ----------
+    i_sat : float
+        Saturation current [A] (> 0).
+    """
+
+    kind: ClassVar[str] = "saturating"
+    CODE: ClassVar[Statements] = Statements((
+        "i_cell = g*v/(1 + abs(g*v)/iv_i_sat)",
+    ))
+
+    i_sat: float
+
+    def __post_init__(self) -> None:
+        check_range("iv.i_sat", self.i_sat, 0.0, None, lo_open=True)
+
+    def parameters(self) -> dict[str, float]:
+        return {"iv_i_sat": self.i_sat}
+
+
+IVModel = LinearIV | NeuroSimIV | SinhIV | PooleFrenkelIV | SaturatingIV
 
 IV_MODELS: dict[str, type] = {
     "linear": LinearIV,
     "neurosim": NeuroSimIV,
     "sinh": SinhIV,
     "poole-frenkel": PooleFrenkelIV,
+    "saturating": SaturatingIV,
 }
+
+
+def is_state_dependent(iv: IVModel) -> bool:
+    """Whether the current does not separate into ``G f(V)``."""
+    return "i_cell" in iv.CODE.targets()
 
 
 def iv_factor(iv: IVModel, v):
     """``f(V)`` with ``I = G f(V)``, for a numpy array or torch tensor of voltages."""
+    if is_state_dependent(iv):
+        raise fail("iv.kind", iv.kind, "is state-dependent: use cell_current(iv, g, v)")
     return iv.CODE.run({**iv.parameters(), "v": v}, like=v)["i_factor"]
+
+
+def cell_current(iv: IVModel, g, v):
+    """Current [A] of cells of conductance ``g`` [S] at voltage ``v`` [V] (any model)."""
+    if is_state_dependent(iv):
+        like = g if hasattr(g, "shape") and not hasattr(v, "shape") else v
+        return iv.CODE.run({**iv.parameters(), "g": g, "v": v}, like=like)["i_cell"]
+    return g * iv_factor(iv, v)

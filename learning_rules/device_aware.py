@@ -13,8 +13,10 @@ after these effects, each switchable (all off: "ideal training", the same code):
 - ``programming_noise``: ``G += N(0, sigma (G_max - G_min))``, fresh every forward pass
   (the residual error of programming);
 - ``read_noise``: ``G *= 1 + N(0, sigma_read)`` with the device's read-noise sigma;
-- ``iv``: graded inputs reach the first layer through the device's I-V shape, read by a
-  periphery that assumes ohmic cells: ``f(a V_read) / V_read`` (`devices.iv`, torch twin).
+- ``iv``: the cells are read through the device's I-V model by a periphery that assumes ohmic
+  cells (current divided by the voltage): spikes at ``V_read`` read ``I(G, V_read) / V_read``
+  (a gain for sinh, a compression of high conductances for saturating cells); graded inputs of
+  the first layer (``graded_inputs``) read ``G f(a V_read) / V_read`` (separable models only).
 
 The device equations are those of `devices` (curves from `devices.families.step`, the I-V
 code of `devices.iv`), so training sees what `neuro.conversion` will program and what the Brian2
@@ -29,8 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from devices import Device, Variability, iv_factor, step
-from devices.errors import check_range
+from devices import Device, Variability, cell_current, is_state_dependent, iv_factor, step
+from devices.errors import ParameterError, check_range
 
 __all__ = ["DeviceAware", "device_states", "ltp_pulses", "make_transforms"]
 
@@ -104,19 +106,36 @@ class _StraightThrough(torch.autograd.Function):
         return grad, None
 
 
-def make_transforms(device: Device, cfg: DeviceAware, *, generator: torch.Generator
+def make_transforms(device: Device, cfg: DeviceAware, *, generator: torch.Generator,
+                    graded_inputs: bool = False
                     ) -> tuple[Callable[[int, torch.Tensor], torch.Tensor],
                                Callable[[torch.Tensor], torch.Tensor] | None]:
-    """``(weight_transform, input_transform)`` for `neuro.snn.SNN`."""
+    """``(weight_transform, input_transform)`` for `neuro.snn.SNN`.
+
+    ``graded_inputs``: the first layer receives graded amplitudes (direct encoding) rather than
+    spikes.
+    """
     g_min, d_g = float(device.g_min), float(device.g_max - device.g_min)
     states = torch.tensor(device_states(device)) if cfg.levels else None
     sigma_read = device.variability.read_noise if cfg.read_noise else 0.0
+    iv = device.iv if cfg.iv and device.iv.kind != "linear" else None
+    if iv is not None and graded_inputs and is_state_dependent(iv):
+        raise ParameterError(f"iv.kind = {iv.kind!r} is invalid with graded inputs: the cell "
+                             "current does not separate into G f(V); use rate-coded spikes")
+    v_read = device.v_read
+
+    def read(layer: int, g: torch.Tensor) -> torch.Tensor:
+        """Current per volt the periphery sees for a spike (or, graded, the conductance)."""
+        if iv is None or (layer == 0 and graded_inputs):
+            return g
+        return cell_current(iv, g, v_read) / v_read
 
     def weight_transform(layer: int, w: torch.Tensor) -> torch.Tensor:
         if cfg.clip:
             w = w.clamp(-cfg.w_max, cfg.w_max)
-        if not (cfg.levels or cfg.programming_noise or sigma_read):
-            return w  # nothing between the weight and its conductances changes it
+        if not (cfg.levels or cfg.programming_noise or sigma_read) and (
+                iv is None or (layer == 0 and graded_inputs)):
+            return w  # nothing between the weight and its read changes it
         pair = []
         for part in (torch.relu(w), torch.relu(-w)):
             g = g_min + part / cfg.w_max * d_g
@@ -128,12 +147,12 @@ def make_transforms(device: Device, cfg: DeviceAware, *, generator: torch.Genera
             if sigma_read:
                 g = g * (1.0 + sigma_read * torch.randn(g.shape, generator=generator,
                                                        dtype=g.dtype))
-            pair.append(g)
+            pair.append(read(layer, g))
         return cfg.w_max * (pair[0] - pair[1]) / d_g
 
     input_transform = None
-    if cfg.iv and device.iv.kind != "linear":
+    if iv is not None and graded_inputs:
         def input_transform(a: torch.Tensor) -> torch.Tensor:
-            return iv_factor(device.iv, a * device.v_read) / device.v_read
+            return iv_factor(iv, a * v_read) / v_read
 
     return weight_transform, input_transform

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from devices import DeviceArray
-from devices.brian import brian_code, iv_code
+from devices import DeviceArray, cell_current
+from devices.brian import brian_code, cell_code
 from devices.errors import check_choice, check_int, fail
 from neuro.lif import LIFParams
 
@@ -87,6 +87,18 @@ class SynapseLayer:
         """Noise-free weights at time ``t`` [s] (drift from each device's programming time)."""
         neg = self.g_ref if self.neg is None else self.neg.conductance(t)
         return self.w_scale * (self.pos.conductance(t) - neg)
+
+    def read_weights(self, t: float | None = None) -> np.ndarray:
+        """What a spike at ``V_read`` reads: ``w_scale (I(G+) - I(G-)) / V_read`` (any I-V).
+
+        Equal to `weights` for ohmic cells; an I-V non-linearity shows as a gain (sinh) or a
+        compression of high conductances (saturating cells).
+        """
+        device = self.pos.device
+        v = device.v_read
+        neg = self.g_ref if self.neg is None else self.neg.conductance(t)
+        return self.w_scale * (cell_current(device.iv, self.pos.conductance(t), v)
+                               - cell_current(device.iv, np.asarray(neg, dtype=float), v)) / v
 
 
 @dataclass(slots=True)
@@ -246,19 +258,23 @@ class Evaluator:
             diff = f"gr_pos - l{k}_g_ref"
         sigma = layer.pos.device.variability.read_noise if self.read_noise else 0.0
         noise = f"*(1 + l{k}_read_sigma*randn())" if sigma else ""
-        amplitude, iv_ns = "", {}
-        if k == 0:  # graded inputs through the device's I-V shape, read as if ohmic: f(a V)/V
-            iv = layer.pos.device.iv
-            if self.iv_nonlinearity and iv.kind != "linear":
-                read.append(iv_code(iv, v=f"a_pre*l{k}_v_read", out="f_a", prefix=f"l{k}_iv_")[0])
-                iv_ns = iv_code(iv, v="v", prefix=f"l{k}_iv_")[1]
-                v_read = layer.pos.device.v_read
-                iv_ns[f"l{k}_v_read"] = v_read
-                iv_ns[f"l{k}_f_read"] = v_read  # the periphery assumes I = G V
-                amplitude = f"*f_a/l{k}_f_read"
-            else:
-                amplitude = "*a_pre"
-        on_pre = "\n".join(read + [f"I_post += l{k}_w_scale*({diff}){amplitude}{noise}"])
+        # A spike reads each cell at v = a V_read (a: the input amplitude of the first layer, 1
+        # for spikes); the periphery assumes ohmic cells and divides the current by V_read.
+        iv = layer.pos.device.iv
+        amp = "a_pre" if k == 0 else "1"
+        iv_ns: dict = {}
+        if self.iv_nonlinearity and iv.kind != "linear":
+            v = f"{amp}*l{k}_v_read"
+            neg_g = "gr_neg" if layer.neg is not None else f"l{k}_g_ref"
+            for part, g in (("c_pos", "gr_pos"), ("c_neg", neg_g)):
+                code_iv, ns_iv = cell_code(iv, g=g, v=v, out=part, prefix=f"l{k}_iv_")
+                read.append(code_iv)
+                iv_ns.update(ns_iv)
+            iv_ns[f"l{k}_v_read"] = layer.pos.device.v_read
+            current = f"(c_pos - c_neg)/l{k}_v_read"
+        else:
+            current = f"({diff})*{amp}"
+        on_pre = "\n".join(read + [f"I_post += l{k}_w_scale*{current}{noise}"])
         model = "\n".join([p.model for p in parts] + [f"l{k}_w_scale : 1 (shared, constant)"])
         dt = self.lif.dt * b2.second
         syn = b2.Synapses(source, target, model=model, on_pre=on_pre, dt=dt,

@@ -37,7 +37,7 @@ from typing import Literal
 
 import numpy as np
 
-from devices import Device, DeviceArray, iv_factor, pulse_count
+from devices import Device, DeviceArray, is_state_dependent, iv_factor, pulse_count
 from devices.errors import check_choice, check_int, check_range, fail
 
 __all__ = ["Crossbar", "CrossbarSpec"]
@@ -152,6 +152,10 @@ class Crossbar:
         self.dw_up = per_window / p_up
         self.dw_down = per_window / p_down
         iv = device.iv if spec.iv_nonlinearity and device.iv.kind != "linear" else None
+        if iv is not None and is_state_dependent(iv):
+            raise fail("device.iv.kind", iv.kind, "a state-dependent I-V model does not fit the "
+                       "crossbar's f(V) @ G reads; use it in the spiking path (neuro.brian) or "
+                       "set iv_nonlinearity=False")
         self._iv = iv
         # The periphery converts currents assuming ohmic cells, I = G V_read: an I-V model whose
         # current at V_read differs from G V_read (sinh) shows up as a gain error.

@@ -2,13 +2,15 @@
 
 Chen, Chang, Huang, Liou (VLSI-TSA 2024) report 62.99% for an SNN trained ignoring the
 memristor array's non-linearity and 92.81% with non-linearity-aware training. Here: a
-784-100-10 LIF network whose inputs are the pixel intensities applied at every step as graded
-read voltages ``a V_read`` (direct encoding), so the first crossbar reads them through its I-V
-shape ``f(a V_read) / f(V_read)`` (``sinh`` by default, strength ``k`` swept). One network is
-trained without the non-linearity (ideal), one per strength with it in the forward pass
-(`learning_rules.device_aware`); both are programmed by write-verify into the device's
-conductance pairs (`neuro.conversion`) and evaluated event-driven in Brian2 with the same I-V
-code in ``on_pre``.
+784-100-10 LIF network on a crossbar whose cells have a non-linear I-V characteristic, read by
+a periphery that assumes ohmic cells (`devices.iv`). By default the cell current saturates,
+``I = G V / (1 + G V / I_sat)`` (strength ``G_max V_read / I_sat``): even spikes at the read
+voltage see high conductances compressed. The separable models (``sinh``, ``neurosim``) act on
+graded inputs (direct encoding, ``a V_read``), where a spike-only network would not see them.
+One network is trained without the non-linearity (ideal), one per strength with it in the
+forward pass (`learning_rules.device_aware`); both are programmed by write-verify into the
+device's conductance pairs (`neuro.conversion`) and evaluated event-driven in Brian2 with the
+same I-V code in ``on_pre``.
 """
 
 from __future__ import annotations
@@ -43,12 +45,15 @@ class Config:
     dataset, seed : str, int
     device : str
         Preset or device file whose conductances hold the weights.
-    iv_kind : {"sinh", "neurosim"}
-        I-V model; its strength is ``k`` [1/V] (sinh) or ``NL_IV`` (neurosim).
+    iv_kind : {"saturating", "sinh", "neurosim"}
+        I-V model; its strength is ``G_max V_read / I_sat`` (saturating cells), ``k`` [1/V]
+        (sinh) or ``NL_IV`` (neurosim).
     strengths : tuple of float
         Swept strengths.
+    encoding : {"rate", "direct"}
+        Bernoulli spikes at ``V_read``, or graded amplitudes ``a V_read`` (separable models).
     hidden, n_steps : int
-        Hidden neurons; time steps per sample (direct encoding).
+        Hidden neurons; time steps per sample.
     tau, dt : float
         LIF time constant and step [s].
     epochs, batch, lr : int, int, float
@@ -64,10 +69,11 @@ class Config:
     dataset: str = "mnist"
     seed: int = 0
     device: str = "epiram"
-    iv_kind: str = "sinh"
-    strengths: tuple[float, ...] = (2.0, 4.0, 6.0, 8.0, 10.0)
+    iv_kind: str = "saturating"
+    strengths: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
+    encoding: str = "rate"
     hidden: int = 100
-    n_steps: int = 10
+    n_steps: int = 25
     tau: float = 20e-3
     dt: float = 1e-3
     epochs: int = 3
@@ -82,7 +88,10 @@ class Config:
         check_choice("dataset", self.dataset, data.DATASETS)
         check_int("seed", self.seed, 0)
         get_device(self.device)
-        check_choice("iv_kind", self.iv_kind, ("sinh", "neurosim"))
+        check_choice("iv_kind", self.iv_kind, ("saturating", "sinh", "neurosim"))
+        check_choice("encoding", self.encoding, ("rate", "direct"))
+        if self.iv_kind == "saturating" and self.encoding == "direct":
+            raise fail("encoding", self.encoding, "saturating cells need rate-coded spikes")
         if not self.strengths:
             raise fail("strengths", self.strengths, "name at least one strength")
         for s in self.strengths:
@@ -101,14 +110,16 @@ class Config:
         check_choice("target", self.target, ("cpp_standalone", "cython", "numpy"))
 
 
-QUICK = Config(dataset="mnist-5k", strengths=(8.0,), epochs=2, batch=32, n_test=100,
-               target="numpy")
+QUICK = Config(dataset="mnist-5k", strengths=(8.0,), epochs=2, batch=32, n_steps=10,
+               n_test=100, target="numpy")
 
 
 def device_with_iv(cfg: Config, strength: float):
     """The configured device with the I-V model of the given strength."""
     device = get_device(cfg.device)
-    if cfg.iv_kind == "sinh":
+    if cfg.iv_kind == "saturating":
+        iv = IV_MODELS["saturating"](i_sat=device.g_max * device.v_read / strength)
+    elif cfg.iv_kind == "sinh":
         iv = IV_MODELS["sinh"](k=strength)
     else:
         iv = IV_MODELS["neurosim"](nl_iv=strength, v_read=device.v_read, v_write=2 * device.v_read)
@@ -117,10 +128,11 @@ def device_with_iv(cfg: Config, strength: float):
 
 def _train(cfg: Config, ds, device, aware: bool, gen: torch.Generator, ctx) -> SNN:
     spec = SNNSpec(sizes=(ds.n_features, cfg.hidden, 10), lif=LIFParams(tau=cfg.tau, dt=cfg.dt),
-                   n_steps=cfg.n_steps, encoding="direct")
+                   n_steps=cfg.n_steps, encoding=cfg.encoding)
     cfg_da = DeviceAware(w_max=cfg.w_max, levels=False) if aware else DeviceAware.ideal(
         cfg.w_max)
-    wt, it = make_transforms(device, cfg_da, generator=gen)
+    wt, it = make_transforms(device, cfg_da, generator=gen,
+                             graded_inputs=cfg.encoding == "direct")
     model = SNN(spec, generator=gen, weight_transform=wt, input_transform=it)
     train_snn(model, ds.x_train, ds.y_train, epochs=cfg.epochs, batch=cfg.batch, lr=cfg.lr,
               generator=gen, clip_weights=cfg.w_max,
@@ -155,10 +167,11 @@ def run(cfg: Config, ctx: RunContext) -> Result:
     for k, strength in enumerate(ctx.iterate(cfg.strengths, desc="strengths")):
         device = device_with_iv(cfg, strength)
         row = {"strength": strength}
-        _, seen = make_transforms(device, DeviceAware(w_max=cfg.w_max), generator=gen)
-        ideal.input_transform = seen  # the ideal network as the crossbar will read its inputs
+        seen_w, seen_in = make_transforms(device, DeviceAware(w_max=cfg.w_max, levels=False),
+                                          generator=gen, graded_inputs=cfg.encoding == "direct")
+        ideal.weight_transform, ideal.input_transform = seen_w, seen_in  # as the crossbar reads
         row["software_ideal_trained"] = evaluate_snn(ideal, ds.x_test, ds.y_test, generator=gen)
-        ideal.input_transform = None
+        ideal.weight_transform, ideal.input_transform = None, None
         out = _deploy(cfg, ideal, device, ds, seed=10 + k)
         row.update({f"ideal_{key}": v for key, v in out.items()})
         aware = _train(cfg, ds, device, True, torch.Generator().manual_seed(cfg.seed + 1 + k),

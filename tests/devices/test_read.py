@@ -88,3 +88,22 @@ def test_pulse_count_modes() -> None:
     assert neg.mean() == pytest.approx(-1.25, abs=0.01) and set(np.unique(neg)) == {-2, -1}
     with pytest.raises(ValueError, match="rounding = 'up' is invalid"):
         pulse_count(x, mode="up")
+
+
+def test_saturating_cells_are_state_dependent() -> None:
+    from devices import SaturatingIV, cell_current, is_state_dependent
+
+    iv = SaturatingIV(i_sat=2e-6)
+    g = np.array([1e-7, 1e-6, 1e-5])
+    v = 0.5
+    expected = g * v / (1 + g * v / 2e-6)
+    np.testing.assert_allclose(cell_current(iv, g, v), expected, rtol=1e-12)
+    np.testing.assert_allclose(cell_current(iv, torch.tensor(g), v).numpy(), expected,
+                               rtol=1e-12)
+    assert is_state_dependent(iv) and not is_state_dependent(SinhIV(k=1.0))
+    # Compression: at 1e-5 S the current is 2/7 of ohmic, at 1e-7 S it is 97.6% of ohmic.
+    assert expected[2] / (g[2] * v) == pytest.approx(2 / 7)
+    with pytest.raises(ValueError, match="iv.kind = 'saturating' is invalid: is state-dependent"):
+        iv_factor(iv, np.array(0.5))
+    np.testing.assert_allclose(cell_current(SinhIV(k=2.0), g, np.array(v)),
+                               g * np.sinh(2.0 * v) / 2.0, rtol=1e-12)

@@ -65,3 +65,21 @@ def test_input_transform_is_the_device_iv_shape() -> None:
     # sinh(k V)/k read as if ohmic: a gain error sinh(k V_read) / (k V_read) at full scale.
     full = float(it(torch.tensor([1.0], dtype=torch.float64)))
     assert full == pytest.approx(np.sinh(5.0 * dev.v_read) / (5.0 * dev.v_read))
+
+
+def test_saturating_cells_in_the_forward_pass() -> None:
+    from devices import SaturatingIV, cell_current
+
+    dev = dataclasses.replace(PRESETS["epiram"], variability=Variability(),
+                              iv=SaturatingIV(i_sat=PRESETS["epiram"].g_max * 0.5 / 4.0))
+    wt, it = make_transforms(dev, DeviceAware(w_max=1.0, levels=False), generator=GEN)
+    assert it is None
+    w = torch.tensor([[-1.0, -0.5, 0.0, 0.5, 1.0]], dtype=torch.float64)
+    d_g = dev.g_max - dev.g_min
+    def read(g):
+        return cell_current(dev.iv, g, dev.v_read) / dev.v_read
+    gp = dev.g_min + np.maximum(w.numpy(), 0) * d_g
+    gn = dev.g_min + np.maximum(-w.numpy(), 0) * d_g
+    np.testing.assert_allclose(wt(1, w).numpy(), (read(gp) - read(gn)) / d_g, rtol=1e-12)
+    with pytest.raises(ValueError, match="saturating' is invalid with graded inputs"):
+        make_transforms(dev, DeviceAware(), generator=GEN, graded_inputs=True)

@@ -186,3 +186,22 @@ def test_graded_inputs_read_through_the_iv_shape(digits) -> None:
     assert not np.array_equal(ref, ohmic)  # the I-V shape changes the answer
     off = Evaluator([layer], lif, n_steps=8, chunk=20, iv_nonlinearity=False).run(direct)
     np.testing.assert_array_equal(off.counts, ohmic)
+
+
+def test_saturating_cells_compress_what_spikes_read(digits) -> None:
+    from devices import SaturatingIV
+
+    x, _ = digits
+    rng = np.random.default_rng(7)
+    dev = dataclasses.replace(PRESETS["epiram"], variability=Variability(),
+                              iv=SaturatingIV(i_sat=PRESETS["epiram"].g_max * 0.5 / 4.0))
+    layers = [random_layer(dev, 784, 20, 0.4, rng), random_layer(dev, 20, 10, 1.5, rng,
+                                                                 pair=False)]
+    lif = LIFParams(tau=10e-3, dt=1e-3)
+    raster = bernoulli(x[:25], 12, rng=rng)
+    read = [layer.read_weights() for layer in layers]
+    assert np.max(np.abs(read[0])) < 0.5 * np.max(np.abs(layers[0].weights()))  # compressed
+    ref = reference_counts(read, raster, lif)
+    res = Evaluator(layers, lif, n_steps=12, chunk=25).run(raster)
+    np.testing.assert_array_equal(res.counts, ref[1])
+    np.testing.assert_array_equal(res.hidden_counts[0], ref[0])

@@ -94,9 +94,10 @@ def test_snn_nonlinearity_quick() -> None:
     (row,) = result.rows
     assert row["strength"] == 8.0
     assert result.metrics["snntorch_accuracy/ideal_no_iv"] > 0.8
-    # The non-linearity costs the ideally trained network; training with it recovers.
-    assert row["software_ideal_trained"] < result.metrics["snntorch_accuracy/ideal_no_iv"]
-    assert row["aware_brian_accuracy"] >= row["ideal_brian_accuracy"]
+    # Saturating cells (strength 8) ruin the ideally trained network; training with them in the
+    # forward pass recovers most of it (quick: 4,000 images, 100 tests).
+    assert row["software_ideal_trained"] < 0.5 and row["ideal_brian_accuracy"] < 0.5
+    assert row["aware_brian_accuracy"] > row["ideal_brian_accuracy"] + 0.3
     assert row["aware_programming_rms_error"] < 0.01
 
 
