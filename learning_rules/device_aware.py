@@ -1,9 +1,11 @@
 """Device-aware offline training: the forward pass sees the device through its torch twin.
 
-Each weight ``W`` in ``[-w_max, w_max]`` is held as a conductance pair
-``G+- = G_min + relu(+-W) / w_max (G_max - G_min)``, and the forward pass uses
+Each weight ``W`` of a layer is held as a conductance pair
+``G+- = G_min + relu(+-W) / s (G_max - G_min)`` with the layer's scale ``s`` (``w_max``, or,
+with ``layer_scale="max"``, the layer's largest |weight|: the mapping `neuro.conversion` uses by
+default, where the largest weight fills the window), and the forward pass uses
 
-    W_seen = w_max (G+ - G-) / (G_max - G_min)
+    W_seen = s (read(G+) - read(G-)) / (G_max - G_min)
 
 after these effects, each switchable (all off: "ideal training", the same code):
 
@@ -27,12 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import torch
 
 from devices import Device, Variability, cell_current, is_state_dependent, iv_factor, step
-from devices.errors import ParameterError, check_range
+from devices.errors import ParameterError, check_choice, check_range
 
 __all__ = ["DeviceAware", "device_states", "ltp_pulses", "make_transforms"]
 
@@ -45,6 +48,8 @@ class DeviceAware:
     ----------
     w_max : float
         Weight held by a full conductance window (> 0).
+    layer_scale : {"fixed", "max"}
+        The window holds ``w_max`` ("fixed") or each layer's largest |weight| ("max").
     clip, levels, read_noise, iv : bool
         See the module docstring.
     programming_noise : float
@@ -52,6 +57,7 @@ class DeviceAware:
     """
 
     w_max: float = 1.0
+    layer_scale: Literal["fixed", "max"] = "fixed"
     clip: bool = True
     levels: bool = True
     programming_noise: float = 0.0
@@ -61,6 +67,7 @@ class DeviceAware:
     def __post_init__(self) -> None:
         check_range("device_aware.w_max", self.w_max, 0.0, None, lo_open=True)
         check_range("device_aware.programming_noise", self.programming_noise, 0.0, 1.0)
+        check_choice("device_aware.layer_scale", self.layer_scale, ("fixed", "max"))
 
     @classmethod
     def ideal(cls, w_max: float = 1.0) -> DeviceAware:
@@ -136,9 +143,11 @@ def make_transforms(device: Device, cfg: DeviceAware, *, generator: torch.Genera
         if not (cfg.levels or cfg.programming_noise or sigma_read) and (
                 iv is None or (layer == 0 and graded_inputs)):
             return w  # nothing between the weight and its read changes it
+        scale = (w.detach().abs().max().clamp_min(1e-12) if cfg.layer_scale == "max"
+                 else cfg.w_max)
         pair = []
         for part in (torch.relu(w), torch.relu(-w)):
-            g = g_min + part / cfg.w_max * d_g
+            g = g_min + part / scale * d_g
             if states is not None:
                 g = _StraightThrough.apply(g.double(), states).to(w.dtype)
             if cfg.programming_noise:
@@ -148,7 +157,7 @@ def make_transforms(device: Device, cfg: DeviceAware, *, generator: torch.Genera
                 g = g * (1.0 + sigma_read * torch.randn(g.shape, generator=generator,
                                                        dtype=g.dtype))
             pair.append(read(layer, g))
-        return cfg.w_max * (pair[0] - pair[1]) / d_g
+        return scale * (pair[0] - pair[1]) / d_g
 
     input_transform = None
     if iv is not None and graded_inputs:

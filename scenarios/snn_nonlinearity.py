@@ -129,8 +129,8 @@ def device_with_iv(cfg: Config, strength: float):
 def _train(cfg: Config, ds, device, aware: bool, gen: torch.Generator, ctx) -> SNN:
     spec = SNNSpec(sizes=(ds.n_features, cfg.hidden, 10), lif=LIFParams(tau=cfg.tau, dt=cfg.dt),
                    n_steps=cfg.n_steps, encoding=cfg.encoding)
-    cfg_da = DeviceAware(w_max=cfg.w_max, levels=False) if aware else DeviceAware.ideal(
-        cfg.w_max)
+    cfg_da = DeviceAware(w_max=cfg.w_max, layer_scale="max", levels=False) if aware else (
+        DeviceAware.ideal(cfg.w_max))
     wt, it = make_transforms(device, cfg_da, generator=gen,
                              graded_inputs=cfg.encoding == "direct")
     model = SNN(spec, generator=gen, weight_transform=wt, input_transform=it)
@@ -142,6 +142,8 @@ def _train(cfg: Config, ds, device, aware: bool, gen: torch.Generator, ctx) -> S
 
 def _deploy(cfg: Config, model: SNN, device, ds, *, seed: int) -> dict:
     rng = np.random.default_rng([cfg.seed, seed])
+    # Each layer's largest weight fills the window (the usual mapping); the aware network was
+    # trained through the same mapping (layer_scale="max").
     layers, report = convert(model.numpy_weights(), device,
                              Programming(method="write-verify", tolerance=cfg.tolerance), rng=rng)
     raster = encode(ds.x_test, model.spec, torch.Generator()).numpy()
@@ -167,8 +169,9 @@ def run(cfg: Config, ctx: RunContext) -> Result:
     for k, strength in enumerate(ctx.iterate(cfg.strengths, desc="strengths")):
         device = device_with_iv(cfg, strength)
         row = {"strength": strength}
-        seen_w, seen_in = make_transforms(device, DeviceAware(w_max=cfg.w_max, levels=False),
-                                          generator=gen, graded_inputs=cfg.encoding == "direct")
+        seen_w, seen_in = make_transforms(
+            device, DeviceAware(w_max=cfg.w_max, layer_scale="max", levels=False),
+            generator=gen, graded_inputs=cfg.encoding == "direct")
         ideal.weight_transform, ideal.input_transform = seen_w, seen_in  # as the crossbar reads
         row["software_ideal_trained"] = evaluate_snn(ideal, ds.x_test, ds.y_test, generator=gen)
         ideal.weight_transform, ideal.input_transform = None, None

@@ -136,7 +136,8 @@ class Config:
 
 
 QUICK = Config(dataset="mnist-5k", variants=("naive-sgd", "ssm", "ssm-no-stochastic-rounding"),
-               epochs=2, samples_per_epoch=2000, n_test=500, target=0.5, jobs=1)
+               epochs=2, samples_per_epoch=2000, n_test=500, target=0.5, momentum=0.9,
+               lr_ssm=(0.2, 0.05), jobs=1)
 
 
 def device_setting(cfg: Config):

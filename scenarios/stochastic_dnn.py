@@ -106,7 +106,7 @@ class Config:
         check_int("jobs", self.jobs, 1, 64)
 
 
-QUICK = Config(dataset="mnist-5k", epochs=1, n_test=500, levels=(16, 32), ranges=(2.0, 15.0),
+QUICK = Config(dataset="mnist-5k", epochs=1, n_test=500, levels=(16, 32), ranges=(1.25, 15.0),
                variabilities=(0.05, 1.0), noise_sigmas=(0.0, 0.3), jobs=1)
 
 

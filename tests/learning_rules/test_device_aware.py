@@ -58,7 +58,7 @@ def test_programming_noise_has_the_configured_sigma() -> None:
 
 def test_input_transform_is_the_device_iv_shape() -> None:
     dev = dataclasses.replace(PRESETS["epiram"], iv=SinhIV(k=5.0))
-    _, it = make_transforms(dev, DeviceAware(), generator=GEN)
+    _, it = make_transforms(dev, DeviceAware(), generator=GEN, graded_inputs=True)
     a = torch.linspace(0, 1, 11, dtype=torch.float64)
     expected = iv_factor(dev.iv, a.numpy() * dev.v_read) / dev.v_read
     np.testing.assert_allclose(it(a).numpy(), expected, rtol=1e-12)

@@ -30,8 +30,8 @@ def test_stochastic_dnn_quick() -> None:
     # One short epoch of 4,000 images: the full-MNIST criterion (< 3 points) is the scenario's
     # own; here the stochastic update must already be within 10 points (6 measured).
     assert base["gap_to_float"] < 0.10 and base["pulses"] > 0
-    # A dynamic range of 2 halves the weight range: clearly worse than r = 15.
-    assert rows["32 levels, r=2, var=0.05"]["final_accuracy"] < base["final_accuracy"] - 0.03
+    # A dynamic range of 1.25 leaves a fifth of the weight range: clearly worse than r = 15.
+    assert rows["32 levels, r=1.25, var=0.05"]["final_accuracy"] < base["final_accuracy"] - 0.05
     assert len(base["noisy_accuracy"]) == 2
     assert result.metrics["base_gap_to_float"] == pytest.approx(base["gap_to_float"])
 
@@ -40,9 +40,13 @@ def test_ssm_quick() -> None:
     result = ssm.run(ssm.QUICK, RunContext(progress=False))
     rows = {r["variant"]: r for r in result.rows}
     assert set(rows) == {"naive-sgd", "ssm", "ssm-no-stochastic-rounding"}
-    for r in rows.values():
-        assert r["final_accuracy"] > 0.3 and r["pulses"] > 0
-        assert 0 < r["mean_write_fraction"] < 1
+    for name in ("naive-sgd", "ssm"):
+        r = rows[name]
+        assert r["pulses"] > 0 and 0 < r["mean_write_fraction"] < 1
+    # On PCMO (NL 3.68 / -6.76) naive SGD fails; SSM learns (quick: 4,000 online steps).
+    assert rows["ssm"]["final_accuracy"] > max(0.6, rows["naive-sgd"]["final_accuracy"] + 0.3)
+    # Without stochastic rounding SSM's sub-pulse updates are rounded away: (almost) no writes.
+    assert rows["ssm-no-stochastic-rounding"]["pulses"] < 0.1 * rows["ssm"]["pulses"]
     assert "ssm_pulse_reduction" in result.metrics
 
 
