@@ -7,11 +7,13 @@ registry (the one place a rule is added).
 from learning_rules.naive_sgd import NaiveSGD
 from learning_rules.ssm import SSM
 from learning_rules.stochastic import StochasticUpdate
+from learning_rules.threshold import ThresholdUpdate
 
 RULES: dict[str, type] = {
     "naive-sgd": NaiveSGD,
     "stochastic": StochasticUpdate,
     "ssm": SSM,
+    "threshold": ThresholdUpdate,
 }
 
-__all__ = ["RULES", "SSM", "NaiveSGD", "StochasticUpdate"]
+__all__ = ["RULES", "SSM", "NaiveSGD", "StochasticUpdate", "ThresholdUpdate"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from devices import PRESETS, LinearResponse
-from learning_rules import SSM, NaiveSGD, StochasticUpdate
+from learning_rules import SSM, NaiveSGD, StochasticUpdate, ThresholdUpdate
 from neuro.crossbar import Crossbar, CrossbarSpec
 
 
@@ -149,3 +149,34 @@ def test_ssm_limit_compensation_carries_what_the_pulse_limit_cut() -> None:
     assert state.residual[0].tolist() == [-4, 2, 0]
     state, _, n2 = rule.pulses(state, np.zeros((1, 4)), D, 0.5, c, rng=np.random.default_rng(0))
     assert n2[0].tolist() == [-1, 1, 0] and state.residual[0].tolist() == [-3, 1, 0]
+
+
+def test_threshold_update_fires_one_pulse_per_crossing_and_keeps_the_remainder() -> None:
+    c = xbar((2, 2))
+    rule = ThresholdUpdate(threshold=1.0)
+    state = rule.init((2, 2))
+    x = np.array([[1.0, 0.5]])
+    d = np.array([[-0.8, 0.3]])  # statistic -x^T d = [[0.8, -0.3], [0.4, -0.15]] per step
+    sent = np.zeros((2, 2), dtype=int)
+    for _ in range(3):
+        state, rows, n = rule.pulses(state, x, d, 1.0, c, rng=np.random.default_rng(0))
+        assert rows is None and np.abs(n).max() <= 1
+        sent += n
+    # 2.4 -> two pulses (remainder 0.4); -0.9 -> none; 1.2 -> one (0.2); -0.45 -> none
+    assert sent.tolist() == [[2, 0], [1, 0]]
+    np.testing.assert_allclose(state, [[0.4, -0.9], [0.2, -0.45]])
+    # the accumulator plus what was sent is what was asked for, exactly
+    np.testing.assert_allclose(state + sent * 1.0, 3 * (-(x.T @ d)))
+
+
+def test_threshold_update_max_pulses_and_errors() -> None:
+    c = xbar((1, 1))
+    rule = ThresholdUpdate(threshold=0.5, max_pulses=2)
+    state, _, n = rule.pulses(rule.init((1, 1)), np.array([[1.0]]), np.array([[-1.6]]), 1.0, c,
+                              rng=np.random.default_rng(0))
+    assert n.tolist() == [[2]]  # 3.2 thresholds asked, 2 sent, 0.6 kept
+    np.testing.assert_allclose(state, [[0.6]])
+    with pytest.raises(ValueError, match="rule.threshold"):
+        ThresholdUpdate(threshold=0.0)
+    with pytest.raises(ValueError, match="rule.max_pulses"):
+        ThresholdUpdate(max_pulses=0)

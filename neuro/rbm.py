@@ -1,0 +1,316 @@
+"""Restricted Boltzmann machines on memristor crossbars, and the deep belief net built from them.
+
+An RBM with ``n_v`` visible and ``n_h`` hidden binary stochastic units keeps its weights and
+both bias vectors in one crossbar of ``(n_v + 1) x (n_h + 1)`` weights (`neuro.crossbar`):
+
+    [ W    b_v ]      forward read of [v, 1]   -> v W + b_h  (and one unused column)
+    [ b_h^T  0 ]      transposed read of [h, 1] -> h W^T + b_v (and one unused row)
+
+so hidden and visible inputs are analog reads with the crossbar's non-idealities (read noise,
+I-V shape, ADC). Units are stochastic binary: ``p = sigmoid(gain * I)``, ``s = (p > U(0, 1))``
+(Wang et al. 2022; DESIGN.md 3). Contrastive divergence (CD-k) on binary states gives the
+statistic ``<v0 h0> - <vk hk>`` over the augmented vectors (the bias rows and columns get
+``<h0> - <hk>`` and ``<v0> - <vk>``, the corner nothing); a learning rule of `learning_rules`
+turns it into pulses: `learning_rules.ThresholdUpdate` (accumulator and write threshold, the
+memristive DBN) or `learning_rules.NaiveSGD` (every mini-batch, pulses proportional to the
+update: the baseline). With ``device=None`` the weights are floating point and CD updates them
+exactly: the software reference of the same shape.
+
+The DBN (Hinton, Osindero & Teh 2006) stacks RBMs greedily: each is trained by CD on the hidden
+probabilities of the one below; the top RBM sees the penultimate layer together with the label
+(one-hot) units. A test image is classified by the label whose joint configuration with the
+penultimate activity has the lowest free energy, either from deterministic bottom-up
+probabilities or averaged over several stochastic bottom-up passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from devices import Device
+from devices.errors import check_int, check_range, fail
+from neuro.crossbar import Crossbar, CrossbarSpec
+
+__all__ = ["DBN", "RBM", "DBNSpec", "sample", "sigmoid", "train_dbn"]
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def softplus(x: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0.0, x)
+
+
+def sample(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Binary states: 1 where ``p`` exceeds a uniform random threshold."""
+    return (p > rng.random(p.shape)).astype(np.float64)
+
+
+def _aug(a: np.ndarray) -> np.ndarray:
+    return np.hstack([a, np.ones((len(a), 1))])
+
+
+class RBM:
+    """An RBM whose weights live in a crossbar (or in floating point when ``device`` is None).
+
+    Parameters
+    ----------
+    n_visible, n_hidden : int
+    device : Device or None
+        Device of every cell; None: floating-point weights (software reference).
+    crossbar : CrossbarSpec
+        Mapping, ``w_max`` and read non-idealities of the crossbar.
+    rng : np.random.Generator
+        Draws D2D parameters and the initial weights (keyword-only).
+    init_std : float
+        Initial weights ``N(0, init_std)`` (clipped to the representable range); biases 0.
+    gain : float
+        Units fire with ``p = sigmoid(gain * I)``, ``I`` the read weighted sum.
+    """
+
+    def __init__(self, n_visible: int, n_hidden: int, *, device: Device | None,
+                 crossbar: CrossbarSpec, rng: np.random.Generator, init_std: float = 0.01,
+                 gain: float = 1.0) -> None:
+        check_int("n_visible", n_visible, 1)
+        check_int("n_hidden", n_hidden, 1)
+        check_range("init_std", init_std, 0.0, None)
+        check_range("gain", gain, 0.0, None, lo_open=True)
+        self.shape = (n_visible + 1, n_hidden + 1)
+        self.gain = gain
+        w = np.zeros(self.shape)
+        w[:-1, :-1] = init_std * rng.standard_normal((n_visible, n_hidden))
+        self.xbar: Crossbar | None = None
+        if device is None:
+            self._w = w
+        else:
+            self.xbar = Crossbar(device, self.shape, crossbar, rng=rng)
+            self.xbar.program(np.clip(w, -self.xbar.w_range, self.xbar.w_range))
+        self.n_visible, self.n_hidden = n_visible, n_hidden
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The augmented weight matrix ``[[W, b_v], [b_h^T, 0]]`` (noise-free)."""
+        return self._w.copy() if self.xbar is None else self.xbar.weights
+
+    def hidden_input(self, v: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+        """``v W + b_h`` read from the array, shape (batch, n_hidden)."""
+        if self.xbar is None:
+            return _aug(v) @ self._w[:, :-1]
+        return self.xbar.forward(_aug(v), rng=rng)[:, :-1]
+
+    def visible_input(self, h: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+        """``h W^T + b_v`` by a transposed read, shape (batch, n_visible)."""
+        if self.xbar is None:
+            return _aug(h) @ self._w[:-1, :].T
+        return self.xbar.backward(_aug(h), rng=rng)[:, :-1]
+
+    def p_hidden(self, v: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+        return sigmoid(self.gain * self.hidden_input(v, rng=rng))
+
+    def p_visible(self, h: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+        return sigmoid(self.gain * self.visible_input(h, rng=rng))
+
+    def free_energy(self, v: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+        """``F(v) = -b_v . v - sum_j softplus(gain I_j)`` per row of ``v`` (in units of 1/gain).
+
+        The visible-bias term is read from the array's bias column (a transposed read of the
+        all-zero hidden vector gives ``b_v``).
+        """
+        b_v = self.visible_input(np.zeros((1, self.n_hidden)), rng=rng)[0]
+        return -(v @ b_v) * self.gain - softplus(self.gain * self.hidden_input(v, rng=rng)).sum(1)
+
+    # -- learning ---------------------------------------------------------------------------------
+
+    def cd_statistic(self, v0: np.ndarray, *, k: int, rng: np.random.Generator
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CD-k on binary states from data ``v0``: ``(x, delta, v_k)``.
+
+        ``x = [[v0, 1]; [vk, 1]]`` and ``delta = [[-h0, -1]; [hk, 1]]`` stack the two phases, so
+        that ``-x^T delta`` is the summed statistic ``v0^T h0 - vk^T hk`` over the augmented
+        vectors (the rules' gradient convention, `learning_rules.base`).
+        """
+        h0 = sample(self.p_hidden(v0, rng=rng), rng)
+        h, v = h0, v0
+        for _ in range(k):
+            v = sample(self.p_visible(h, rng=rng), rng)
+            h = sample(self.p_hidden(v, rng=rng), rng)
+        x = np.vstack([_aug(v0), _aug(v)])
+        delta = np.vstack([-_aug(h0), _aug(h)])
+        return x, delta, v
+
+    def cd_step(self, v0: np.ndarray, rule, state, lr: float, *, k: int = 1,
+                rng: np.random.Generator):
+        """One CD-k update from the batch ``v0``; returns the rule's new state.
+
+        The rule sees the two phases as one batch of ``2 B`` rows; ``lr`` is doubled so that its
+        batch mean is the mean over the ``B`` data rows. Floating point (``device=None``):
+        ``W += lr <v0 h0 - vk hk>`` exactly, ``rule`` unused.
+        """
+        x, delta, _ = self.cd_statistic(v0, k=k, rng=rng)
+        if self.xbar is None:
+            self._w -= (x.T @ delta) * (lr / len(v0))
+            self._w[-1, -1] = 0.0
+            return state
+        state, rows, n = rule.pulses(state, x, delta, 2.0 * lr, self.xbar, rng=rng)
+        if rows is None:
+            n[-1, -1] = 0  # the corner holds no parameter
+        self.xbar.apply(n, rng=rng, rows=rows)
+        return state
+
+    def reconstruction_error(self, v: np.ndarray, *, rng: np.random.Generator) -> float:
+        """Mean squared error of the mean-field reconstruction ``p(v | p(h | v))``."""
+        r = self.p_visible(self.p_hidden(v, rng=rng), rng=rng)
+        return float(np.mean((v - r) ** 2))
+
+    @property
+    def pulses(self) -> int:
+        return 0 if self.xbar is None else self.xbar.pulses
+
+    @property
+    def n_devices(self) -> int:
+        return 0 if self.xbar is None else self.xbar.n_devices
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DBNSpec:
+    """Shape and training of a DBN.
+
+    Attributes
+    ----------
+    sizes : tuple of int
+        Visible, hidden layers, top layer: ``(784, 500, 500, 2000)`` is Hinton's net, whose top
+        RBM has ``500 + n_labels`` visible units.
+    n_labels : int
+    """
+
+    sizes: tuple[int, ...] = (784, 500, 500, 2000)
+    n_labels: int = 10
+
+    def __post_init__(self) -> None:
+        if len(self.sizes) < 2:
+            raise fail("dbn.sizes", self.sizes, "needs a visible and at least one hidden layer")
+        for i, s in enumerate(self.sizes):
+            check_int(f"dbn.sizes[{i}]", s, 1)
+        check_int("dbn.n_labels", self.n_labels, 2)
+
+
+class DBN:
+    """Greedy stack of RBMs with a label-joint top RBM (Hinton et al. 2006).
+
+    Parameters
+    ----------
+    spec : DBNSpec
+    device : Device or None
+        None: floating-point RBMs (the software DBN).
+    crossbar : CrossbarSpec
+    rng : np.random.Generator
+    init_std, gain : float
+        As in `RBM`.
+    """
+
+    def __init__(self, spec: DBNSpec, *, device: Device | None, crossbar: CrossbarSpec,
+                 rng: np.random.Generator, init_std: float = 0.01, gain: float = 1.0) -> None:
+        self.spec = spec
+        s = spec.sizes
+        self.rbms = []
+        for i in range(len(s) - 1):
+            n_v = s[i] + (spec.n_labels if i == len(s) - 2 else 0)
+            self.rbms.append(RBM(n_v, s[i + 1], device=device, crossbar=crossbar, rng=rng,
+                                 init_std=init_std, gain=gain))
+
+    def _labels(self, y: np.ndarray) -> np.ndarray:
+        return np.eye(self.spec.n_labels)[np.asarray(y, dtype=np.int64)]
+
+    def up(self, v: np.ndarray, *, rng: np.random.Generator, stochastic: bool = False
+           ) -> np.ndarray:
+        """Penultimate activity: probabilities, or binary samples when ``stochastic``."""
+        for rbm in self.rbms[:-1]:
+            v = rbm.p_hidden(v, rng=rng)
+            if stochastic:
+                v = sample(v, rng)
+        return v
+
+
+    def pretrain_layer(self, i: int, x: np.ndarray, y: np.ndarray, rule, lr: float, *,
+                       epochs: int, batch: int, k: int, rng: np.random.Generator,
+                       on_epoch=None) -> None:
+        """Train RBM ``i`` by CD-k on the layer below's hidden probabilities (binarised data
+        ``x`` for the first), labels appended for the top one."""
+        rbm = self.rbms[i]
+        state = rule.init(rbm.shape) if rule is not None else None
+        n = len(x)
+        top = i == len(self.rbms) - 1
+        for epoch in range(epochs):
+            order = rng.permutation(n)
+            for start in range(0, n, batch):
+                sel = order[start: start + batch]
+                v = x[sel] if i == 0 else sample(self._below(i, x[sel], rng), rng)
+                if top:
+                    v = np.hstack([v, self._labels(y[sel])])
+                state = rbm.cd_step(v, rule, state, lr, k=k, rng=rng)
+            if on_epoch is not None:
+                on_epoch(i, epoch)
+
+    def _below(self, i: int, v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        for rbm in self.rbms[:i]:
+            v = rbm.p_hidden(v, rng=rng)
+        return v
+
+    def label_scores(self, x: np.ndarray, *, rng: np.random.Generator,
+                     passes: int = 0) -> np.ndarray:
+        """Log-probabilities of each label, shape (n, n_labels).
+
+        ``passes = 0``: one deterministic bottom-up pass (probabilities); ``passes = m``: the
+        label posteriors of ``m`` stochastic passes (binary samples) averaged.
+        """
+        check_int("passes", passes, 0)
+        top = self.rbms[-1]
+        n_l = self.spec.n_labels
+
+        def posterior(h: np.ndarray) -> np.ndarray:
+            f = np.stack([top.free_energy(np.hstack([h, np.tile(np.eye(n_l)[c], (len(h), 1))]),
+                                          rng=rng) for c in range(n_l)], axis=1)
+            z = -f - (-f).max(axis=1, keepdims=True)
+            p = np.exp(z)
+            return p / p.sum(axis=1, keepdims=True)
+
+        if passes == 0:
+            return np.log(posterior(self.up(x, rng=rng)) + 1e-300)
+        p = sum(posterior(self.up(x, rng=rng, stochastic=True)) for _ in range(passes))
+        return np.log(p / passes + 1e-300)
+
+    def predict(self, x: np.ndarray, *, rng: np.random.Generator, passes: int = 0,
+                chunk: int = 1000) -> np.ndarray:
+        out = [self.label_scores(x[i: i + chunk], rng=rng, passes=passes).argmax(1)
+               for i in range(0, len(x), chunk)]
+        return np.concatenate(out)
+
+    def accuracy(self, x: np.ndarray, y: np.ndarray, *, rng: np.random.Generator,
+                 passes: int = 0) -> float:
+        return float(np.mean(self.predict(x, rng=rng, passes=passes) == np.asarray(y)))
+
+    @property
+    def pulses(self) -> int:
+        return sum(r.pulses for r in self.rbms)
+
+    @property
+    def n_devices(self) -> int:
+        return sum(r.n_devices for r in self.rbms)
+
+
+def train_dbn(model: DBN, x: np.ndarray, y: np.ndarray, rule, lr: float | Sequence[float], *,
+              epochs: int, batch: int = 100, k: int = 1, rng: np.random.Generator,
+              on_epoch=None) -> None:
+    """Greedy layer-wise pre-training of every RBM (``lr`` per layer or one for all)."""
+    lrs = [lr] * len(model.rbms) if np.isscalar(lr) else list(lr)
+    if len(lrs) != len(model.rbms):
+        raise fail("lr", lr, f"give one learning rate or {len(model.rbms)}")
+    for i, eta in enumerate(lrs):
+        model.pretrain_layer(i, x, y, rule, eta, epochs=epochs, batch=batch, k=k, rng=rng,
+                             on_epoch=on_epoch)
