@@ -207,7 +207,7 @@ class Evaluator:
         # Inputs are spikes of amplitude a: 1 for a spike raster, the intensity for graded
         # ("direct") encoding, where the first crossbar reads them at a V_read (I-V shape).
         inputs = b2.NeuronGroup(n_in, "a = neuro_inp(t - chunk_start, i) : 1",
-                                threshold="a > 0", dt=dt, name="neuro_inputs")
+                                threshold="a > 0", reset="", dt=dt, name="neuro_inputs")
         objects: list = [inputs]
         namespace: dict = {"neuro_inp": self._inp, "beta": self.lif.beta,
                            "theta": self.lif.threshold, "chunk_start": 0 * b2.second}
