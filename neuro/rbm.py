@@ -70,17 +70,22 @@ class RBM:
         Initial weights ``N(0, init_std)`` (clipped to the representable range); biases 0.
     gain : float
         Units fire with ``p = sigmoid(gain * I)``, ``I`` the read weighted sum.
+    n_softmax : int
+        The last ``n_softmax`` visible units form one softmax group (the labels of a DBN's top
+        RBM): ``p = softmax(gain * I)`` over the group, sampled one-hot.
     """
 
     def __init__(self, n_visible: int, n_hidden: int, *, device: Device | None,
                  crossbar: CrossbarSpec, rng: np.random.Generator, init_std: float = 0.01,
-                 gain: float = 1.0) -> None:
+                 gain: float = 1.0, n_softmax: int = 0) -> None:
         check_int("n_visible", n_visible, 1)
         check_int("n_hidden", n_hidden, 1)
         check_range("init_std", init_std, 0.0, None)
         check_range("gain", gain, 0.0, None, lo_open=True)
+        check_int("n_softmax", n_softmax, 0, n_visible)
         self.shape = (n_visible + 1, n_hidden + 1)
         self.gain = gain
+        self.n_softmax = n_softmax
         w = np.zeros(self.shape)
         w[:-1, :-1] = init_std * rng.standard_normal((n_visible, n_hidden))
         self.xbar: Crossbar | None = None
@@ -114,7 +119,24 @@ class RBM:
         return sigmoid(self.gain * self.hidden_input(v, rng=rng))
 
     def p_visible(self, h: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
-        return sigmoid(self.gain * self.visible_input(h, rng=rng))
+        a = self.gain * self.visible_input(h, rng=rng)
+        if not self.n_softmax:
+            return sigmoid(a)
+        k = self.n_visible - self.n_softmax
+        z = a[:, k:] - a[:, k:].max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return np.hstack([sigmoid(a[:, :k]), e / e.sum(axis=1, keepdims=True)])
+
+    def sample_visible(self, p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Binary visible states; the softmax group one-hot."""
+        if not self.n_softmax:
+            return sample(p, rng)
+        k = self.n_visible - self.n_softmax
+        out = sample(p, rng)
+        cum = np.cumsum(p[:, k:], axis=1)
+        pick = (cum < rng.random((len(p), 1)) * cum[:, -1:]).sum(axis=1)
+        out[:, k:] = np.eye(self.n_softmax)[np.minimum(pick, self.n_softmax - 1)]
+        return out
 
     def free_energy(self, v: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
         """``F(v) = -b_v . v - sum_j softplus(gain I_j)`` per row of ``v`` (in units of 1/gain).
@@ -138,7 +160,7 @@ class RBM:
         h0 = sample(self.p_hidden(v0, rng=rng), rng)
         h, v = h0, v0
         for _ in range(k):
-            v = sample(self.p_visible(h, rng=rng), rng)
+            v = self.sample_visible(self.p_visible(h, rng=rng), rng)
             h = sample(self.p_hidden(v, rng=rng), rng)
         x = np.vstack([_aug(v0), _aug(v)])
         delta = np.vstack([-_aug(h0), _aug(h)])
@@ -153,13 +175,24 @@ class RBM:
         ``W += lr <v0 h0 - vk hk>`` exactly, ``rule`` unused.
         """
         x, delta, _ = self.cd_statistic(v0, k=k, rng=rng)
+        return self.update(x, delta, 2.0 * lr, rule, state, rng=rng)
+
+    def update(self, x: np.ndarray, delta: np.ndarray, lr: float, rule, state, *,
+               rng: np.random.Generator):
+        """Change the augmented weights by ``-lr x^T delta / len(x)`` through ``rule``.
+
+        Floating point: exactly; on the crossbar: the rule's pulses, open loop. The corner of
+        the augmented matrix is never written. Returns the rule's new state.
+        """
         if self.xbar is None:
-            self._w -= (x.T @ delta) * (lr / len(v0))
+            self._w -= (x.T @ delta) * (lr / len(x))
             self._w[-1, -1] = 0.0
             return state
-        state, rows, n = rule.pulses(state, x, delta, 2.0 * lr, self.xbar, rng=rng)
+        state, rows, n = rule.pulses(state, x, delta, lr, self.xbar, rng=rng)
         if rows is None:
-            n[-1, -1] = 0  # the corner holds no parameter
+            n[-1, -1] = 0
+        elif rows[-1] == self.shape[0] - 1:
+            n[-1, -1] = 0
         self.xbar.apply(n, rng=rng, rows=rows)
         return state
 
@@ -220,9 +253,14 @@ class DBN:
         s = spec.sizes
         self.rbms = []
         for i in range(len(s) - 1):
-            n_v = s[i] + (spec.n_labels if i == len(s) - 2 else 0)
+            top = i == len(s) - 2
+            n_v = s[i] + (spec.n_labels if top else 0)
             self.rbms.append(RBM(n_v, s[i + 1], device=device, crossbar=crossbar, rng=rng,
-                                 init_std=init_std, gain=gain))
+                                 init_std=init_std, gain=gain,
+                                 n_softmax=spec.n_labels if top else 0))
+        self.device, self.crossbar, self.gain = device, crossbar, gain
+        self.generative: list[RBM] = []
+        """Untied generative copies of the lower RBMs (after `untie`), read top-down."""
 
     def _labels(self, y: np.ndarray) -> np.ndarray:
         return np.eye(self.spec.n_labels)[np.asarray(y, dtype=np.int64)]
@@ -256,6 +294,94 @@ class DBN:
                 state = rbm.cd_step(v, rule, state, lr, k=k, rng=rng)
             if on_epoch is not None:
                 on_epoch(i, epoch)
+
+    def untie(self, *, rng: np.random.Generator) -> None:
+        """Give each lower RBM a second array for its generative (top-down) weights.
+
+        Pre-training ties recognition and generative weights; fine-tuning unties them (Hinton
+        et al. 2006). The copies are programmed to the recognition arrays' current weights
+        (nominal conductances; with D2D spread they are other devices).
+        """
+        self.generative = []
+        for rbm in self.rbms[:-1]:
+            g = RBM(rbm.n_visible, rbm.n_hidden, device=self.device, crossbar=self.crossbar,
+                    rng=rng, init_std=0.0, gain=self.gain)
+            w = rbm.weights
+            if g.xbar is None:
+                g._w = w
+            else:
+                g.xbar.program(np.clip(w, -g.xbar.w_range, g.xbar.w_range))
+            self.generative.append(g)
+
+    def finetune_step(self, v: np.ndarray, y: np.ndarray, rule, states: dict, lr: float, *,
+                      k: int, rng: np.random.Generator) -> dict:
+        """One up-down step on the binary batch ``v`` with labels ``y`` (Hinton et al. 2006).
+
+        Wake: stochastic states up the recognition arrays; each generative array learns to
+        predict the layer below from the one above (``G += lr h^T (v - p(v | h))``). Top: CD-k
+        of the label-joint RBM from the wake states. Sleep: from the top's negative states down
+        the generative arrays; each recognition array learns to predict the layer above from the
+        one below (``R += lr v^T (h - p(h | v))``). Every write goes through ``rule``; ``states``
+        holds one rule state per array.
+        """
+        if len(self.generative) != len(self.rbms) - 1:
+            raise fail("generative", len(self.generative), "call untie() before fine-tuning")
+        n_low = len(self.rbms) - 1
+        wake = [v]
+        for rbm in self.rbms[:-1]:
+            wake.append(sample(rbm.p_hidden(wake[-1], rng=rng), rng))
+        top = self.rbms[-1]
+        pos_v = np.hstack([wake[-1], self._labels(y)])
+        pos_h = sample(top.p_hidden(pos_v, rng=rng), rng)
+        neg_v, neg_h = pos_v, pos_h
+        for _ in range(k):
+            neg_v = top.sample_visible(top.p_visible(neg_h, rng=rng), rng)
+            neg_h = sample(top.p_hidden(neg_v, rng=rng), rng)
+        sleep: list[np.ndarray] = [None] * (n_low + 1)  # type: ignore[list-item]
+        sleep[n_low] = neg_v[:, : self.spec.sizes[-2]]
+        for i in reversed(range(n_low)):
+            p = self.generative[i].p_visible(sleep[i + 1], rng=rng)
+            sleep[i] = p if i == 0 else sample(p, rng)  # visible: probabilities
+
+        def key(kind, i):
+            if (kind, i) not in states:
+                states[(kind, i)] = rule.init(self.rbms[i].shape) if rule is not None else None
+            return (kind, i)
+
+        ones = np.ones((len(v), 1))
+        zeros = np.zeros((len(v), 1))
+        for i in range(n_low):
+            g = self.generative[i]
+            err = wake[i] - g.p_visible(wake[i + 1], rng=rng)
+            kk = key("gen", i)
+            states[kk] = g.update(np.hstack([err, zeros]), -np.hstack([wake[i + 1], ones]), lr,
+                                  rule, states[kk], rng=rng)
+        x = np.vstack([_aug(pos_v), _aug(neg_v)])
+        delta = np.vstack([-_aug(pos_h), _aug(neg_h)])
+        kk = key("top", n_low)
+        states[kk] = top.update(x, delta, 2.0 * lr, rule, states[kk], rng=rng)
+        for i in range(n_low):
+            r = self.rbms[i]
+            err = sleep[i + 1] - r.p_hidden(sleep[i], rng=rng)
+            kk = key("rec", i)
+            states[kk] = r.update(np.hstack([sleep[i], ones]), -np.hstack([err, zeros]), lr,
+                                  rule, states[kk], rng=rng)
+        return states
+
+    def finetune(self, x: np.ndarray, y: np.ndarray, rule, lr: float, *, epochs: int,
+                 batch: int, k: int, rng: np.random.Generator, on_epoch=None) -> None:
+        """Up-down fine-tuning (unties the generative weights first if needed)."""
+        if len(self.generative) != len(self.rbms) - 1:
+            self.untie(rng=rng)
+        states: dict = {}
+        n = len(x)
+        for epoch in range(epochs):
+            order = rng.permutation(n)
+            for start in range(0, n, batch):
+                sel = order[start: start + batch]
+                states = self.finetune_step(x[sel], y[sel], rule, states, lr, k=k, rng=rng)
+            if on_epoch is not None:
+                on_epoch(epoch)
 
     def _below(self, i: int, v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         for rbm in self.rbms[:i]:
@@ -297,11 +423,11 @@ class DBN:
 
     @property
     def pulses(self) -> int:
-        return sum(r.pulses for r in self.rbms)
+        return sum(r.pulses for r in (*self.rbms, *self.generative))
 
     @property
     def n_devices(self) -> int:
-        return sum(r.n_devices for r in self.rbms)
+        return sum(r.n_devices for r in (*self.rbms, *self.generative))
 
 
 def train_dbn(model: DBN, x: np.ndarray, y: np.ndarray, rule, lr: float | Sequence[float], *,
