@@ -70,7 +70,7 @@ class Config:
     seed: int = 0
     device: str = "epiram"
     iv_kind: str = "saturating"
-    strengths: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
+    strengths: tuple[float, ...] = (1.0, 2.0, 4.0, 6.0, 6.5, 8.0)
     encoding: str = "rate"
     hidden: int = 100
     n_steps: int = 25
