@@ -20,6 +20,7 @@ binary with new inputs (and, if wanted, new conductances) passed as ``run_args``
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -185,6 +186,7 @@ class Evaluator:
         self.compilations = 0
         self._run_args: dict = {}
         self._directory = directory
+        self._own_directory = directory is None
         self._built = False
         self._build()
 
@@ -409,9 +411,12 @@ class Evaluator:
                           read_energy=energy, wall_s=wall, hidden_counts=counts[:-1])
 
     def close(self) -> None:
-        """Leave standalone mode (the runtime device is restored for later Brian2 use)."""
+        """Leave standalone mode (the runtime device is restored for later Brian2 use) and remove
+        the build directory when it was a temporary one."""
         if self.target == "cpp_standalone":
             self._b2.device.reinit()
             self._b2.device.activate()
             self._b2.set_device("runtime")
+            if self._own_directory and self._directory:
+                shutil.rmtree(self._directory, ignore_errors=True)
 
