@@ -27,6 +27,10 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "scenarios.ssm",
         "SSM vs naive in-situ SGD on an imprecise device, with each SSM part ablated",
     ),
+    "dbn": (
+        "scenarios.dbn",
+        "Wang et al. 2022: memristive DBN, contrastive divergence with write thresholds",
+    ),
     "stdp-mnist": (
         "scenarios.stdp_mnist",
         "Diehl & Cook / Querlioz: unsupervised memristive STDP on MNIST, vs device and D2D",

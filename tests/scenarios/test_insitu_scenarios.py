@@ -129,3 +129,24 @@ def test_offline_conversion_quick() -> None:
     assert wv["within_tolerance"] >= 0.99 and wv["rms_error"] < ol["rms_error"]
     assert wv["pulses"] > ol["pulses"]
     assert abs(wv["difference_to_snntorch"]) <= 0.05  # 200 test images: a few images' noise
+
+
+def test_dbn_quick() -> None:
+    from scenarios import dbn
+
+    cfg = dataclasses.replace(dbn.QUICK, devices=("epiram",))
+    result = dbn.run(cfg, RunContext(progress=False))
+    rows = {(r["device"], r["rule"]): r for r in result.rows}
+    assert set(rows) == {("software", "float"), ("epiram", "threshold"),
+                         ("epiram", "every-batch")}
+    sw, thr, every = (rows["software", "float"], rows["epiram", "threshold"],
+                      rows["epiram", "every-batch"])
+    # 2,000 binarised images, 784-64-(100+10), 3 + 1 epochs; chance is 10%. Measured: software
+    # 56.4%, threshold 61.1% with 3.1e5 pulses, every batch 52.5% with 8.8e5 pulses.
+    assert sw["accuracy"] > 0.45 and thr["accuracy"] > 0.45
+    assert thr["accuracy"] > every["accuracy"] - 0.05
+    # the write threshold writes several times less than writing every batch
+    assert result.metrics["write_reduction/epiram"] == every["pulses"] / thr["pulses"] > 1.5
+    assert thr["pulses"] > thr["pretrain_pulses"] > 0 and sw["pulses"] == 0
+    assert set(thr["accuracy_by_passes"]) == {"0", "5"}
+    assert thr["accuracy_by_passes"]["5"] > 0.45

@@ -1,0 +1,227 @@
+"""Memristive deep belief net (Wang et al., Adv. Intell. Syst. 2022): CD with write thresholds.
+
+Binarised MNIST; a DBN (default 784-500-500-(500+10)-2000, Hinton et al. 2006) whose RBMs live
+in crossbars of each device (`neuro.rbm`: weights and biases as conductance pairs, analog reads,
+stochastic binary units). Greedy CD-1 pre-training, then up-down fine-tuning, every write through
+the same rule:
+
+- ``threshold``: per-synapse accumulator; one open-loop pulse each time it crosses the threshold,
+  the remainder kept (`learning_rules.ThresholdUpdate`; the memristive DBN);
+- ``every-batch``: the baseline; every mini-batch, each synapse gets the update rounded to whole
+  pulses (`learning_rules.NaiveSGD`).
+
+And the software DBN of the same shape (floating point, exact CD). Reported per device and rule:
+test accuracy (deterministic bottom-up pass, and averaged over 1..N stochastic passes), write
+pulses in total and per synapse, the write reduction of the threshold rule against the baseline.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from devices import get_device
+from devices.errors import check_choice, check_int, check_range, fail
+from learning_rules import NaiveSGD, ThresholdUpdate
+from neuro import data
+from neuro.crossbar import CrossbarSpec
+from neuro.rbm import DBN, DBNSpec, train_dbn
+from scenarios._core import Result, RunContext, parallel_map
+
+DESCRIPTION = "Wang et al. 2022: memristive DBN, contrastive divergence with write thresholds"
+
+RULE_NAMES = ("threshold", "every-batch")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """Configuration of the DBN study.
+
+    Attributes
+    ----------
+    dataset, seed : str, int
+    sizes : tuple of int
+        Visible, hidden, top layer (the top RBM also sees the 10 label units).
+    devices : tuple of str
+        Presets or device files.
+    rules : tuple of str
+        Among ``threshold`` and ``every-batch``.
+    w_max : float
+        Weight of a full conductance window (pairs, push-pull).
+    pretrain_epochs, finetune_epochs, batch : int
+    k_finetune : int
+        Gibbs steps of the top RBM during fine-tuning (pre-training is CD-1).
+    lr_float, lr_float_finetune : float
+        Software DBN learning rates.
+    threshold : float
+        Write threshold in batch-mean statistic units (Wang et al.: 100 coincidences per batch of
+        100 = 1); the rule's rate is 1 in pre-training and ``finetune_scale`` in fine-tuning.
+    finetune_scale : float
+    baseline_lr : float
+        Every-batch baseline: pulses = round(baseline_lr * statistic / dw_min).
+    passes : tuple of int
+        Stochastic passes whose averaged label posteriors are scored (0: deterministic).
+    n_train, n_test : int or None
+    jobs : int
+    """
+
+    dataset: str = "mnist"
+    seed: int = 0
+    sizes: tuple[int, ...] = (784, 500, 500, 2000)
+    devices: tuple[str, ...] = ("ag-a-si", "epiram", "gst", "hzo-fefet")
+    rules: tuple[str, ...] = RULE_NAMES
+    w_max: float = 2.0
+    pretrain_epochs: int = 5
+    finetune_epochs: int = 5
+    batch: int = 100
+    k_finetune: int = 3
+    lr_float: float = 0.1
+    lr_float_finetune: float = 0.05
+    threshold: float = 0.5
+    finetune_scale: float = 0.5
+    baseline_lr: float = 0.3
+    passes: tuple[int, ...] = (0, 1, 2, 5, 10)
+    n_train: int | None = None
+    n_test: int | None = None
+    jobs: int = 2
+
+    def __post_init__(self) -> None:
+        check_choice("dataset", self.dataset, data.DATASETS)
+        check_int("seed", self.seed, 0)
+        if len(self.sizes) < 2:
+            raise fail("sizes", self.sizes, "needs a visible and at least one hidden layer")
+        for s in self.sizes:
+            check_int("sizes", s, 1)
+        for d in self.devices:
+            get_device(d)
+        for r in self.rules:
+            check_choice("rules", r, RULE_NAMES)
+        check_range("w_max", self.w_max, 0.0, None, lo_open=True)
+        check_int("pretrain_epochs", self.pretrain_epochs, 1)
+        check_int("finetune_epochs", self.finetune_epochs, 0)
+        check_int("batch", self.batch, 1)
+        check_int("k_finetune", self.k_finetune, 1)
+        for name in ("lr_float", "lr_float_finetune", "threshold", "finetune_scale",
+                     "baseline_lr"):
+            check_range(name, getattr(self, name), 0.0, None, lo_open=True)
+        if not self.passes:
+            raise fail("passes", self.passes, "name at least one pass count (0: deterministic)")
+        for p in self.passes:
+            check_int("passes", p, 0)
+        for name in ("n_train", "n_test"):
+            if getattr(self, name) is not None:
+                check_int(name, getattr(self, name), 1)
+        check_int("jobs", self.jobs, 1, 64)
+
+
+QUICK = Config(dataset="mnist-5k", sizes=(784, 64, 100), devices=("ag-a-si", "epiram"),
+               n_train=2000, pretrain_epochs=3, finetune_epochs=1, batch=50, passes=(0, 5), jobs=1)
+
+
+def _run_one(job: tuple) -> dict:
+    cfg, device_name, rule_name, k, ds = job
+    rng = np.random.default_rng([cfg.seed, k])
+    t0 = time.perf_counter()
+    spec = DBNSpec(sizes=cfg.sizes)
+    xb = CrossbarSpec(mapping="pair", w_max=cfg.w_max)
+    device = None if device_name == "software" else get_device(device_name)
+    model = DBN(spec, device=device, crossbar=xb, rng=np.random.default_rng(cfg.seed),
+                init_std=0.01)
+    if device is None:
+        rule, lr, lr_ft = None, cfg.lr_float, cfg.lr_float_finetune
+    elif rule_name == "threshold":
+        rule, lr, lr_ft = ThresholdUpdate(threshold=cfg.threshold), 1.0, cfg.finetune_scale
+    else:
+        rule, lr, lr_ft = NaiveSGD(), cfg.baseline_lr, cfg.baseline_lr * cfg.finetune_scale
+    curve = []
+
+    def score(_epoch: int) -> None:
+        curve.append(model.accuracy(ds.x_test, ds.y_test, rng=rng))
+
+    train_dbn(model, ds.x_train, ds.y_train, rule, lr, epochs=cfg.pretrain_epochs,
+              batch=cfg.batch, rng=rng)
+    pre = model.accuracy(ds.x_test, ds.y_test, rng=rng)
+    pre_pulses = model.pulses
+    if cfg.finetune_epochs:
+        model.finetune(ds.x_train, ds.y_train, rule, lr_ft, epochs=cfg.finetune_epochs,
+                       batch=cfg.batch, k=cfg.k_finetune, rng=rng,
+                       on_epoch=score)
+    by_passes = {str(p): model.accuracy(ds.x_test, ds.y_test, rng=rng, passes=p)
+                 for p in cfg.passes}
+    n_syn = sum((r.shape[0] * r.shape[1]) for r in (*model.rbms, *model.generative))
+    return {"device": device_name, "rule": rule_name,
+            "accuracy": by_passes[str(cfg.passes[0])], "accuracy_by_passes": by_passes,
+            "pretrained_accuracy": pre, "finetune_curve": curve,
+            "pulses": model.pulses, "pretrain_pulses": pre_pulses,
+            "pulses_per_synapse": model.pulses / n_syn if device is not None else 0.0,
+            "write_energy": sum(r.xbar.write_energy for r in (*model.rbms, *model.generative))
+            if device is not None else 0.0,
+            "wall_s": time.perf_counter() - t0}
+
+
+def run(cfg: Config, ctx: RunContext) -> Result:
+    ds = data.flatten(data.binarize(data.scale01(ctx.dataset(cfg.dataset))))
+    ds = data.subset(ds, cfg.n_train, cfg.n_test, rng=np.random.default_rng([cfg.seed, 3]))
+    runs = [("software", "float")] + [(d, r) for d in cfg.devices for r in cfg.rules]
+    jobs = [(cfg, d, r, k, ds) for k, (d, r) in enumerate(runs)]
+    result = Result(scenario="dbn", config={})
+    done: dict[int, dict] = {}
+    for k, out in ctx.iterate(parallel_map(_run_one, jobs, jobs=cfg.jobs), desc="runs",
+                              total=len(jobs)):
+        done[k] = out
+        result.rows = [done[i] for i in sorted(done)]
+        result.metrics[f"accuracy/{out['device']}/{out['rule']}"] = out["accuracy"]
+        ctx.checkpoint(result)
+    for d in cfg.devices:
+        rows = {r["rule"]: r for r in result.rows if r["device"] == d}
+        if {"threshold", "every-batch"} <= set(rows) and rows["threshold"]["pulses"]:
+            result.metrics[f"write_reduction/{d}"] = (rows["every-batch"]["pulses"]
+                                                      / rows["threshold"]["pulses"])
+    return result
+
+
+def plot(result: Result, out_dir: Path) -> list[Path]:
+    from scenarios._plotting import plt, save_figure
+
+    rows = result.rows
+    out = []
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
+    labels = [f"{r['device']}\n{r['rule']}" for r in rows]
+    a1.bar(range(len(rows)), [100 * r["accuracy"] for r in rows],
+           color=["0.5" if r["rule"] == "float" else "C0" if r["rule"] == "threshold" else "C1"
+                  for r in rows])
+    a1.axhline(98.3, color="k", ls=":", lw=1, label="Wang et al.: software DBN 98.3%")
+    a1.axhspan(95, 97, color="C2", alpha=0.15, label="Wang et al.: devices 95-97%")
+    a1.set_xticks(range(len(rows)), labels, fontsize=7)
+    a1.set_ylabel("test accuracy (%)")
+    a1.set_ylim(0, 100)
+    a1.legend(fontsize=8, loc="lower right")
+    a1.set_title("Accuracy per device and write rule")
+    for r in rows:
+        if r["rule"] == "float":
+            continue
+        a2.scatter(r["pulses"], 100 * r["accuracy"], marker="o" if r["rule"] == "threshold"
+                   else "s", color="C0" if r["rule"] == "threshold" else "C1")
+        a2.annotate(r["device"], (r["pulses"], 100 * r["accuracy"]), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
+    a2.set_xscale("log")
+    a2.set_xlabel("write pulses (pre-training + fine-tuning; circles: threshold, squares: "
+                  "every batch)", fontsize=8)
+    a2.set_ylabel("test accuracy (%)")
+    a2.grid(alpha=0.3)
+    out.append(save_figure(fig, Path(out_dir) / "accuracy_and_writes.png"))
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for r in rows:
+        p = sorted((int(k), v) for k, v in r["accuracy_by_passes"].items())
+        ax.plot([k for k, _ in p], [100 * v for _, v in p], marker="o",
+                label=f"{r['device']} {r['rule']}")
+    ax.set_xlabel("stochastic passes averaged (0: deterministic)")
+    ax.set_ylabel("test accuracy (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    out.append(save_figure(fig, Path(out_dir) / "accuracy_vs_passes.png"))
+    return out
