@@ -64,3 +64,21 @@ def test_labels_and_votes() -> None:
     neuron_labels = assign_labels(counts, labels)
     assert neuron_labels.tolist() == [3, 5, 8]
     assert classify(np.array([[0, 9, 0], [9, 0, 1]]), neuron_labels).tolist() == [5, 3]
+
+
+def test_stdp_mnist_quick_counts_unreached_images_as_errors() -> None:
+    import dataclasses
+
+    from scenarios import stdp_mnist
+    from scenarios._core import RunContext
+
+    cfg = dataclasses.replace(stdp_mnist.QUICK, devices=("softbounds",), n_train=15, n_label=15,
+                              n_test=15)
+    result = stdp_mnist.run(cfg, RunContext(progress=False))
+    (r,) = result.rows
+    assert 0 < r["images_learned"] <= cfg.n_train and r["pulses"] > 0
+    assert r["presentations"] >= r["images_learned"]
+    assert 0 < r["test_images_shown"] <= cfg.n_test
+    # an image the run did not reach cannot be classified correctly
+    assert r["accuracy"] <= r["test_images_shown"] / cfg.n_test
+    assert result.metrics["accuracy/softbounds"] == r["accuracy"]
