@@ -300,7 +300,10 @@ class Evaluator:
 
     def _set(self, syn, name: str, values) -> None:
         if self.target == "cpp_standalone":
-            self._run_args[getattr(syn, name)] = values
+            # Keyed by name: Brian2's VariableView hashes as (group, variable) but compares
+            # element-wise, so a second view of the same variable cannot be a dict key beside
+            # the first.
+            self._run_args[(syn.name, name)] = (getattr(syn, name), values)
         else:
             setattr(syn, name, values)
 
@@ -338,7 +341,7 @@ class Evaluator:
         values = values.reshape(self.chunk * self.period, n_in)
         if self.target == "cpp_standalone":
             b2.device.run(directory=self._directory, with_output=False,
-                          run_args={**self._run_args, self._inp: values})
+                          run_args={**dict(self._run_args.values()), self._inp: values})
             b2.device.delete(code=False, data=False, run_args=True, directory=False)
             offset = [0] * len(self._monitors)
         else:

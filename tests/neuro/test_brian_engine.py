@@ -118,37 +118,44 @@ def test_read_energy_formula(digits) -> None:
 def test_compiled_engine_builds_once_and_agrees() -> None:
     """cpp_standalone in a subprocess (Brian2's device is process-global)."""
     script = textwrap.dedent("""
+        import dataclasses
         import numpy as np
-        from devices import PRESETS, DeviceArray
+        from devices import PRESETS, DeviceArray, Drift, Variability
         from neuro import data
         from neuro.brian import Evaluator, SynapseLayer
         from neuro.encoding import bernoulli
         from neuro.lif import LIFParams, reference_counts
         ds = data.flatten(data.scale01(data.load("mnist-5k")))
         rng = np.random.default_rng(0)
-        dev = PRESETS["epiram"]
+        dev = dataclasses.replace(PRESETS["pcm-drift"], variability=Variability(),
+                                  drift=Drift(nu=0.06, nu_sigma=0.02))
         pos = DeviceArray(dev, (784, 100), rng=rng); neg = DeviceArray(dev, (784, 100), rng=rng)
         pos.g = rng.uniform(dev.g_min, dev.g_max, pos.shape)
         neg.g = rng.uniform(dev.g_min, dev.g_max, neg.shape)
         layer = SynapseLayer(pos=pos, neg=neg, w_scale=0.2 / (dev.g_max - dev.g_min))
         lif = LIFParams(tau=20e-3, dt=1e-3)
         raster = bernoulli(ds.x_test[:300], 20, rng=rng)
-        ev = Evaluator([layer], lif, n_steps=20, chunk=100, target="cpp_standalone")
+        ev = Evaluator([layer], lif, n_steps=20, chunk=100, target="cpp_standalone", t_eval=1.0)
         res = ev.run(raster)
         ev.update(w_scale={0: 1.3 * layer.w_scale})  # a new run of the same binary
         res2 = ev.run(raster[:, :100])
+        scaled = dataclasses.replace(layer, w_scale=1.3 * layer.w_scale)
+        checks = [(res, reference_counts([layer.weights(1.0)], raster, lif)[0]),
+                  (res2, reference_counts([scaled.weights(1.0)], raster[:, :100], lif)[0])]
+        for t in (86_400.0, 3.15e7):  # per-synapse run_args set twice (drift from t_prog)
+            ev.update(t_eval=t)
+            checks.append((ev.run(raster[:, :100]),
+                           reference_counts([scaled.weights(t)], raster[:, :100], lif)[0]))
         ev.close()
-        ref = reference_counts([layer.weights()], raster, lif)[0]
-        ref2 = reference_counts([1.3 * layer.weights()], raster[:, :100], lif)[0]
-        same = min(np.all(res.counts == ref, axis=1).mean(),
-                   np.all(res2.counts == ref2, axis=1).mean())
+        ref = checks[0][1]
+        same = min(np.all(r.counts == c, axis=1).mean() for r, c in checks)
         print("RESULT", ev.compilations, same, int(ref.sum()))
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=REPO, timeout=600)
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT"))
     _, compilations, same, n_spikes = line.split()
-    assert int(compilations) == 1  # four runs (three chunks, then new weights), one build
+    assert int(compilations) == 1  # six runs (three chunks, new weights, two times), one build
     assert float(same) >= 0.99 and int(n_spikes) > 1000
 
 
