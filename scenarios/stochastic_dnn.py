@@ -226,6 +226,8 @@ def plot(result: Result, out_dir: Path) -> list[Path]:
         ax.set_xlabel(xlabel)
         if logx:
             ax.set_xscale("log")
+            ax.set_xticks([x for x, _ in pts], [f"{x:g}" for x, _ in pts])
+            ax.minorticks_off()
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("test accuracy (%)")
     axes[0].legend(fontsize=8)
