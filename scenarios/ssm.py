@@ -234,7 +234,8 @@ def plot(result: Result, out_dir: Path) -> list[Path]:
     bx.set_xticks(range(len(result.rows)), [r["variant"] for r in result.rows], rotation=30,
                   ha="right", fontsize=8)
     bx.set_ylabel("total write pulses")
-    bx.set_yscale("log")
+    if any(r["pulses"] > 0 for r in result.rows):
+        bx.set_yscale("log")
     bx.grid(axis="y", alpha=0.3)
     fig.suptitle(f"SSM ablation on {result.config['device']} "
                  f"(C2C {result.config['c2c']}, D2D {result.config['d2d']})")
