@@ -21,13 +21,14 @@ import numpy as np
 import torch
 
 from devices import DeviceArray, get_device
-from devices.errors import check_choice, check_int, check_range
+from devices.errors import check_choice, check_int, fail
 from neuro import data
 from neuro.brian import Evaluator, SynapseLayer
 from neuro.encoding import bernoulli
 from neuro.lif import LIFParams, reference_counts
 from neuro.snn import SNN, SNNSpec, evaluate_snn, train_snn
 from scenarios._core import Result, RunContext
+from scenarios._spiking import check_spiking_fields
 
 DESCRIPTION = ("retention of an SNN programmed into drifting PCM, with and without drift "
                "compensation")
@@ -79,20 +80,8 @@ class Config:
         check_choice("dataset", self.dataset, data.DATASETS)
         check_int("seed", self.seed, 0)
         if get_device(self.device).drift is None:
-            from devices.errors import fail
-
             raise fail("device", self.device, "must be a device with drift (e.g. pcm-drift)")
-        check_int("hidden", self.hidden, 1)
-        check_int("n_steps", self.n_steps, 1)
-        check_range("tau", self.tau, 0.0, None, lo_open=True)
-        check_range("dt", self.dt, 0.0, 1.0, lo_open=True)
-        check_int("epochs", self.epochs, 1)
-        check_int("batch", self.batch, 1)
-        check_range("lr", self.lr, 0.0, None, lo_open=True)
-        check_range("w_max", self.w_max, 0.0, None, lo_open=True)
-        if self.n_test is not None:
-            check_int("n_test", self.n_test, 1)
-        check_choice("target", self.target, ("cpp_standalone", "cython", "numpy"))
+        check_spiking_fields(self)
 
 
 QUICK = Config(dataset="mnist-5k", epochs=2, batch=32, n_test=100, target="numpy")

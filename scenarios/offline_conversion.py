@@ -25,6 +25,7 @@ from neuro.conversion import Programming, convert
 from neuro.lif import LIFParams
 from neuro.snn import SNN, SNNSpec, encode, evaluate_snn, train_snn
 from scenarios._core import Result, RunContext
+from scenarios._spiking import check_spiking_fields
 
 DESCRIPTION = "device-aware SNN programmed open-loop and by write-verify, evaluated in Brian2"
 
@@ -64,16 +65,8 @@ class Config:
         check_choice("dataset", self.dataset, data.DATASETS)
         check_int("seed", self.seed, 0)
         get_device(self.device)
-        check_int("hidden", self.hidden, 1)
-        check_int("n_steps", self.n_steps, 1)
-        check_int("epochs", self.epochs, 1)
-        check_int("batch", self.batch, 1)
-        check_range("lr", self.lr, 0.0, None, lo_open=True)
         check_range("programming_noise", self.programming_noise, 0.0, 1.0)
-        check_range("tolerance", self.tolerance, 0.0, 1.0, lo_open=True)
-        if self.n_test is not None:
-            check_int("n_test", self.n_test, 1)
-        check_choice("target", self.target, ("cpp_standalone", "cython", "numpy"))
+        check_spiking_fields(self)
 
 
 QUICK = Config(dataset="mnist-5k", epochs=2, batch=32, n_steps=10, n_test=200, target="numpy")

@@ -31,6 +31,7 @@ from neuro.conversion import Programming, convert
 from neuro.lif import LIFParams
 from neuro.snn import SNN, SNNSpec, encode, evaluate_snn, train_snn
 from scenarios._core import Result, RunContext
+from scenarios._spiking import check_spiking_fields
 
 DESCRIPTION = ("Chen et al. 2024: SNN on a crossbar with I-V non-linearity, ideal vs "
                "non-linearity-aware training, evaluated in Brian2")
@@ -96,18 +97,7 @@ class Config:
             raise fail("strengths", self.strengths, "name at least one strength")
         for s in self.strengths:
             check_range("strengths", s, 0.0, 100.0, lo_open=True)
-        check_int("hidden", self.hidden, 1)
-        check_int("n_steps", self.n_steps, 1)
-        check_range("tau", self.tau, 0.0, None, lo_open=True)
-        check_range("dt", self.dt, 0.0, 1.0, lo_open=True)
-        check_int("epochs", self.epochs, 1)
-        check_int("batch", self.batch, 1)
-        check_range("lr", self.lr, 0.0, None, lo_open=True)
-        check_range("w_max", self.w_max, 0.0, None, lo_open=True)
-        check_range("tolerance", self.tolerance, 0.0, 1.0, lo_open=True)
-        if self.n_test is not None:
-            check_int("n_test", self.n_test, 1)
-        check_choice("target", self.target, ("cpp_standalone", "cython", "numpy"))
+        check_spiking_fields(self)
 
 
 QUICK = Config(dataset="mnist-5k", strengths=(8.0,), epochs=2, batch=32, n_steps=10,
