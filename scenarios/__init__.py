@@ -47,6 +47,10 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "scenarios.offline_conversion",
         "device-aware SNN programmed open-loop and by write-verify, evaluated in Brian2",
     ),
+    "memprop": (
+        "scenarios.memprop",
+        "MEMprop: BPTT through memristive (MIF) neurons and synapses vs an LIF baseline",
+    ),
     "offline-vs-insitu": (
         "scenarios.offline_vs_insitu",
         "offline device-aware SNN + conversion + Brian2 vs in-situ routes, per device",

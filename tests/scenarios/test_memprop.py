@@ -1,0 +1,37 @@
+"""The memprop scenario, quick config: MIF training, conversion, Brian2 evaluation, baseline."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenarios import memprop
+from scenarios._core import RunContext, apply_overrides
+
+
+def test_memprop_quick() -> None:
+    result = memprop.run(memprop.QUICK, RunContext(progress=False))
+    m = result.metrics
+    # the waveform of DESIGN.md 4, identical in torch and Brian2
+    assert 44.0 < m["spike_peak_mV"] < 48.0 and -14.0 < m["spike_undershoot_mV"] < -11.0
+    assert m["waveform_max_difference_mV"] < 1e-6
+    # 1,000 mnist-5k images, one epoch, 784-40-10; chance is 10%. Measured: 81.5%.
+    assert m["mif_torch_accuracy"] > 0.6
+    assert len(result.history["mif_test_accuracy"]) == 1
+    # write-verify programming, event-driven Brian2 on 100 images: within a few images of torch
+    # (measured 89% vs 88%)
+    assert m["n_brian"] == 100 and m["torch_accuracy_on_brian_subset"] > 0.6
+    assert abs(m["brian_minus_torch"]) <= 0.05
+    assert m["programming_rms_error"] < 0.01 and m["programming_pulses"] > 0
+    assert m["brian_input_events"] > 0 and m["brian_analog_updates"] == 100 * 30 * 40 * 10
+    assert 0.0 <= m["lif_accuracy"] <= 1.0 and len(result.history["lif_test_accuracy"]) == 1
+
+
+@pytest.mark.parametrize("item, message", [
+    ("substeps=0", "substeps = 0 is invalid"),
+    ("i_scale=-1e-6", "i_scale = -1e-06 is invalid"),
+    ("hidden=0", r"hidden\[0\] = 0 is invalid"),
+    ("dataset=cifar", "dataset = 'cifar' is invalid"),
+])
+def test_memprop_bad_config(item, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        apply_overrides(memprop.QUICK, [item])
