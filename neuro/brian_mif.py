@@ -99,7 +99,8 @@ class MIFEvalResult:
     Attributes
     ----------
     logits : np.ndarray, shape (n_samples, n_out)
-        Mean output voltage above rest [mV] (the read-out of `neuro.mif.MIFNet`).
+        Mean output voltage above rest in units of ``spec.v_logit`` (the read-out of
+        `neuro.mif.MIFNet`).
     accuracy : float or None
     input_events : int
         Synaptic events of the input layer (input spikes times fan-out).
@@ -232,7 +233,7 @@ class MIFEvaluator:
             self._net.run(n_total * spec.mif.dt * b2.second, namespace=self._ns)
             wall += time.perf_counter() - t0
             v_sum = np.asarray(self._groups[-1].v_sum_).reshape(self.batch, n_out)[:m]
-            logits[start: start + m] = (v_sum / n_total - self._rest.v) * 1e3
+            logits[start: start + m] = (v_sum / n_total - self._rest.v) / spec.v_logit
             events += len(t_idx) * spec.sizes[1]
         analog = n * n_total * sum(a * b for a, b in zip(spec.sizes[1:-1], spec.sizes[2:],
                                                          strict=True))

@@ -22,11 +22,12 @@ twin (`neuro.brian_mif`) runs the same statements as Brian2 code.
 Fully memristive network (`MIFNet`): rate-coded input spikes drive the rows of a crossbar of
 conductance pairs; the column currents ``a = i_scale (s @ W)`` feed MIF neurons; the membrane
 voltages of one layer, relative to rest and in units of ``v_spike``, drive the rows of the next
-crossbar; the read-out is the mean membrane voltage of the output neurons (in mV, relative to
-rest) as logits. Inputs change once per network step; the neurons integrate ``substeps`` MIF
-steps per network step (sub-stepping: the explicit step stays stable while the network step is
-long enough to be cheap). Every signal crosses one layer per MIF step (a one-step synaptic delay,
-as in the Brian2 network), so the torch and Brian2 networks compute the same thing.
+crossbar; the read-out is the mean membrane voltage of the output neurons (relative to rest,
+in units of ``v_logit``) as logits. Inputs change once per network step; the neurons integrate
+``substeps`` MIF steps per network step (sub-stepping: the explicit step stays stable while the
+network step is long enough to be cheap). Every signal crosses one layer per MIF step (a
+one-step synaptic delay, as in the Brian2 network), so the torch and Brian2 networks compute the
+same thing.
 """
 
 from __future__ import annotations
@@ -193,6 +194,8 @@ class MIFNetSpec:
     v_spike : float
         Membrane voltage above rest [V] that drives a row of the next crossbar like one input
         spike.
+    v_logit : float
+        Output voltage [V] (mean, above rest) that makes one unit of logit.
     init_scale : float
         Initial weights ``U(-s, s)``, ``s = init_scale / sqrt(n_in)``.
     clip_grad : float
@@ -205,6 +208,7 @@ class MIFNetSpec:
     substeps: int = 10
     i_scale: float = 40e-6
     v_spike: float = 0.046
+    v_logit: float = 1e-3
     init_scale: float = 1.0
     clip_grad: float = 1.0
 
@@ -217,6 +221,7 @@ class MIFNetSpec:
         check_int("substeps", self.substeps, 1)
         check_range("i_scale", self.i_scale, 0.0, None, lo_open=True)
         check_range("v_spike", self.v_spike, 0.0, None, lo_open=True)
+        check_range("v_logit", self.v_logit, 0.0, None, lo_open=True)
         check_range("init_scale", self.init_scale, 0.0, None, lo_open=True)
         check_range("clip_grad", self.clip_grad, 0.0, None)
 
@@ -267,7 +272,8 @@ class MIFNet(nn.Module):
         ``n`` (0-based, ``T * substeps`` of them) of the first layer receives the input of
         network step ``(n - 1) // substeps`` (none at ``n = 0``); layer ``l > 0`` receives
         ``i_scale ((v_{l-1} - v_rest) / v_spike) @ W_l`` with ``v_{l-1}`` before the step.
-        The logits are the output voltages above rest in mV, averaged over all MIF steps.
+        The logits are the output voltages above rest in units of ``v_logit``, averaged over
+        all MIF steps.
         With ``record`` the second value is the list of ``(T * substeps, batch, n_l)`` traces.
         """
         spec, p, rest = self.spec, self.spec.mif, self.rest
@@ -294,7 +300,7 @@ class MIFNet(nn.Module):
             if record:
                 for k, s in enumerate(states):
                     traces[k].append(s.v)
-        logits = (v_sum / n_total - rest.v) * 1e3
+        logits = (v_sum / n_total - rest.v) / spec.v_logit
         return logits, ([torch.stack(t) for t in traces] if record else None)
 
     def numpy_weights(self) -> list[np.ndarray]:

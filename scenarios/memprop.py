@@ -58,6 +58,8 @@ class Config:
         Network steps per sample and MIF steps per network step (`neuro.mif.MIFNetSpec`).
     i_scale : float
         Column current [A] of a unit weight and a unit input.
+    v_logit : float
+        Mean output voltage [V] above rest per unit of logit.
     epochs, batch, lr : int, int, float
         Adam, BPTT; the LIF baseline uses the same.
     lr_lif : float
@@ -82,6 +84,7 @@ class Config:
     n_steps: int = 25
     substeps: int = 4
     i_scale: float = 20e-6
+    v_logit: float = 1e-3
     epochs: int = 5
     batch: int = 64
     lr: float = 2e-3
@@ -103,7 +106,7 @@ class Config:
         for i, h in enumerate(self.hidden):
             check_int(f"hidden[{i}]", h, 1)
         MIFNetSpec(sizes=(1, *self.hidden, 10), n_steps=self.n_steps, substeps=self.substeps,
-                   i_scale=self.i_scale)  # checks n_steps, substeps, i_scale
+                   i_scale=self.i_scale, v_logit=self.v_logit)  # checks these fields
         check_int("epochs", self.epochs, 1)
         check_int("batch", self.batch, 1)
         check_range("lr", self.lr, 0.0, None, lo_open=True)
@@ -149,7 +152,7 @@ def run(cfg: Config, ctx: RunContext) -> Result:
 
     sizes = (ds.n_features, *cfg.hidden, ds.n_classes)
     spec = MIFNetSpec(sizes=sizes, n_steps=cfg.n_steps, substeps=cfg.substeps,
-                      i_scale=cfg.i_scale)
+                      i_scale=cfg.i_scale, v_logit=cfg.v_logit)
     gen = torch.Generator().manual_seed(cfg.seed)
     wt, _ = make_transforms(device, DeviceAware(w_max=1.0, iv=False,
                                                 programming_noise=cfg.programming_noise),
