@@ -10,10 +10,11 @@ rounding.
 of the network in one simulation (block-diagonal connectivity), built once and re-run with new
 input spikes. Input spikes are events (``SpikeGeneratorGroup`` -> ``on_pre``: each spike adds
 ``i_scale w`` to the column current for one network step); later layers are driven by the analog
-membrane voltage of the layer before (a summed variable, ``i_scale w (v_pre - v_rest) /
-v_spike``), as the crossbar rows are driven by the analog spike waveform. Every synaptic signal
-takes one MIF step, as in `neuro.mif.MIFNet.forward`. Reads are ohmic (``w = w_scale (G+ -
-G-)``); the numpy target is used (nothing to compile).
+membrane voltage of the layer before (a summed variable, ``i_scale w relay(v_pre - v_rest) /
+v_spike`` with the rectification of `neuro.mif.MIFNetSpec.relay`), as the crossbar rows are
+driven by the analog spike waveform. Every synaptic signal takes one MIF step, as in
+`neuro.mif.MIFNet.forward`. Reads are ohmic (``w = w_scale (G+ - G-)``); the numpy target is
+used (nothing to compile).
 """
 
 from __future__ import annotations
@@ -182,8 +183,10 @@ class MIFEvaluator:
                                   on_pre="a_in_post += i_scale*w_scale*(g_pos - g_neg)",
                                   dt=net_dt, name=f"mif_syn{k}")
             else:
+                relayed = ("int(v_pre > v_rest)*(v_pre - v_rest)" if spec.relay == "rectified"
+                           else "(v_pre - v_rest)")
                 syn = b2.Synapses(prev, grp, model=syn_model + "\na_syn_post = i_scale*w_scale*"
-                                  "(g_pos - g_neg)*(v_pre - v_rest)/v_spike : amp (summed)",
+                                  f"(g_pos - g_neg)*{relayed}/v_spike : amp (summed)",
                                   dt=dt, name=f"mif_syn{k}")
             syn.connect(i=pre_idx.reshape(-1), j=post_idx.reshape(-1))
             syn.g_pos = g_pos

@@ -154,15 +154,19 @@ def encode(x: np.ndarray, spec: SNNSpec, generator: torch.Generator) -> torch.Te
 
 def train_snn(model: SNN, x: np.ndarray, y: np.ndarray, *, epochs: int, batch: int, lr: float,
               generator: torch.Generator, evaluate=None, iterate=iter,
-              clip_weights: float | None = None) -> dict[str, list[float]]:
+              clip_weights: float | None = None,
+              lr_decay: float = 1.0) -> dict[str, list[float]]:
     """Adam + BPTT on Bernoulli-encoded inputs; per-epoch loss and (optional) test accuracy.
 
-    ``clip_weights`` keeps every weight in ``[-c, c]`` after each step (the device window).
+    ``clip_weights`` keeps every weight in ``[-c, c]`` after each step (the device window);
+    the learning rate is multiplied by ``lr_decay`` after each epoch.
     """
     check_int("epochs", epochs, 1)
     check_int("batch", batch, 1)
     check_range("lr", lr, 0.0, None, lo_open=True)
+    check_range("lr_decay", lr_decay, 0.0, 1.0, lo_open=True)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=lr_decay)
     ce = nn.CrossEntropyLoss()
     yt = torch.as_tensor(np.array(y), dtype=torch.long)
     hist: dict[str, list[float]] = {"loss": [], "test_accuracy": []}
@@ -183,6 +187,7 @@ def train_snn(model: SNN, x: np.ndarray, y: np.ndarray, *, epochs: int, batch: i
                         w.clamp_(-clip_weights, clip_weights)
             total += float(loss.detach()) * len(idx)
         hist["loss"].append(total / len(x))
+        schedule.step()
         if evaluate is not None:
             hist["test_accuracy"].append(evaluate())
     return hist

@@ -60,10 +60,20 @@ class Config:
         Column current [A] of a unit weight and a unit input.
     v_logit : float
         Mean output voltage [V] above rest per unit of logit.
+    relay : str
+        ``rectified`` or ``linear``: what of a hidden voltage drives the next crossbar
+        (`neuro.mif.MIFNetSpec.relay`).
     epochs, batch, lr : int, int, float
         Adam, BPTT; the LIF baseline uses the same.
     lr_lif : float
         Learning rate of the LIF baseline.
+    lr_decay : float
+        Both learning rates are multiplied by this after each epoch.
+    layer_scale : str
+        ``max``: each layer's largest |weight| fills the conductance window, in training
+        (`learning_rules.device_aware.DeviceAware.layer_scale`) and in programming; ``fixed``:
+        a weight of 1 fills it. With ``fixed`` the small weights of the first layer use a few
+        of the device's levels and the programming noise is large next to them.
     programming_noise : float
         Programming error seen in training (fraction of the window).
     tolerance : float
@@ -84,11 +94,14 @@ class Config:
     n_steps: int = 25
     substeps: int = 4
     i_scale: float = 20e-6
-    v_logit: float = 1e-3
-    epochs: int = 5
+    v_logit: float = 5e-3
+    relay: str = "rectified"
+    epochs: int = 10
     batch: int = 64
     lr: float = 2e-3
     lr_lif: float = 2e-3
+    lr_decay: float = 0.8
+    layer_scale: str = "max"
     programming_noise: float = 0.01
     tolerance: float = 0.01
     n_train: int | None = None
@@ -106,11 +119,14 @@ class Config:
         for i, h in enumerate(self.hidden):
             check_int(f"hidden[{i}]", h, 1)
         MIFNetSpec(sizes=(1, *self.hidden, 10), n_steps=self.n_steps, substeps=self.substeps,
-                   i_scale=self.i_scale, v_logit=self.v_logit)  # checks these fields
+                   i_scale=self.i_scale, v_logit=self.v_logit,
+                   relay=self.relay)  # checks these fields
         check_int("epochs", self.epochs, 1)
         check_int("batch", self.batch, 1)
         check_range("lr", self.lr, 0.0, None, lo_open=True)
         check_range("lr_lif", self.lr_lif, 0.0, None, lo_open=True)
+        check_range("lr_decay", self.lr_decay, 0.0, 1.0, lo_open=True)
+        check_choice("layer_scale", self.layer_scale, ("max", "fixed"))
         check_range("programming_noise", self.programming_noise, 0.0, 1.0)
         check_range("tolerance", self.tolerance, 0.0, 1.0, lo_open=True)
         for name in ("n_train", "n_test", "n_brian"):
@@ -152,9 +168,9 @@ def run(cfg: Config, ctx: RunContext) -> Result:
 
     sizes = (ds.n_features, *cfg.hidden, ds.n_classes)
     spec = MIFNetSpec(sizes=sizes, n_steps=cfg.n_steps, substeps=cfg.substeps,
-                      i_scale=cfg.i_scale, v_logit=cfg.v_logit)
+                      i_scale=cfg.i_scale, v_logit=cfg.v_logit, relay=cfg.relay)
     gen = torch.Generator().manual_seed(cfg.seed)
-    wt, _ = make_transforms(device, DeviceAware(w_max=1.0, iv=False,
+    wt, _ = make_transforms(device, DeviceAware(w_max=1.0, iv=False, layer_scale=cfg.layer_scale,
                                                 programming_noise=cfg.programming_noise),
                             generator=gen)
     model = MIFNet(spec, generator=gen, weight_transform=wt)
@@ -169,7 +185,7 @@ def run(cfg: Config, ctx: RunContext) -> Result:
 
     t0 = time.perf_counter()
     hist = train_mif(model, ds.x_train, ds.y_train, epochs=cfg.epochs, batch=cfg.batch,
-                     lr=cfg.lr, generator=gen,
+                     lr=cfg.lr, lr_decay=cfg.lr_decay, generator=gen,
                      evaluate=lambda: evaluate_mif(model, ds.x_test, ds.y_test,
                                                    generator=eval_gen),
                      iterate=lambda r: ctx.iterate(r, desc="MIF training"),
@@ -189,7 +205,7 @@ def run(cfg: Config, ctx: RunContext) -> Result:
     layers, rep = convert(model.numpy_weights(), device,
                           Programming(method="write-verify", tolerance=cfg.tolerance),
                           rng=np.random.default_rng([cfg.seed, 5]),
-                          w_max=[1.0] * (len(cfg.hidden) + 1))
+                          w_max=None if cfg.layer_scale == "max" else [1.0] * (len(sizes) - 1))
     ev = MIFEvaluator(layers, spec, batch=cfg.brian_batch)
     res = ev.run(raster.numpy(), labels=ds.y_test[:n_brian])
     result.metrics.update({
@@ -205,11 +221,12 @@ def run(cfg: Config, ctx: RunContext) -> Result:
         lspec = SNNSpec(sizes=sizes, lif=lif, n_steps=cfg.n_steps * cfg.substeps)
         lgen = torch.Generator().manual_seed(cfg.seed)
         lmodel = SNN(lspec, generator=lgen, weight_transform=make_transforms(
-            device, DeviceAware(w_max=1.0, programming_noise=cfg.programming_noise),
+            device, DeviceAware(w_max=1.0, layer_scale=cfg.layer_scale,
+                                programming_noise=cfg.programming_noise),
             generator=lgen)[0])
         t0 = time.perf_counter()
         lhist = train_snn(lmodel, ds.x_train, ds.y_train, epochs=cfg.epochs, batch=cfg.batch,
-                          lr=cfg.lr_lif, generator=lgen, clip_weights=1.0,
+                          lr=cfg.lr_lif, lr_decay=cfg.lr_decay, generator=lgen, clip_weights=1.0,
                           evaluate=lambda: evaluate_snn(lmodel, ds.x_test, ds.y_test,
                                                         generator=eval_gen),
                           iterate=lambda r: ctx.iterate(r, desc="LIF training"))

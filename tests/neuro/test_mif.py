@@ -120,8 +120,9 @@ def test_network_weight_gradient_matches_finite_differences() -> None:
         assert abs(fd) > 1e-6  # the gradient is not trivially zero
 
 
-def test_programmed_network_in_brian2_equals_torch() -> None:
-    spec = MIFNetSpec(sizes=(20, 8, 3), n_steps=6, substeps=3, i_scale=40e-6)
+@pytest.mark.parametrize("relay", ["rectified", "linear"])
+def test_programmed_network_in_brian2_equals_torch(relay) -> None:
+    spec = MIFNetSpec(sizes=(20, 8, 3), n_steps=6, substeps=3, i_scale=40e-6, relay=relay)
     model = MIFNet(spec, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
     layers, _ = convert(model.numpy_weights(), get_device("epiram"),
                         Programming(method="open-loop"), rng=np.random.default_rng(0),
@@ -131,7 +132,9 @@ def test_programmed_network_in_brian2_equals_torch() -> None:
             w.copy_(torch.as_tensor(layer.weights()))
     rng = np.random.default_rng(2)
     raster = rng.random((6, 7, 20)) < rng.random((7, 20))
-    logits, _ = model(torch.as_tensor(raster, dtype=torch.float64))
+    logits, traces = model(torch.as_tensor(raster, dtype=torch.float64), record=True)
+    below = traces[0] < model.rest.v - 1e-3  # hidden neurons pushed below rest: the relays differ
+    assert 0.05 < float(below.double().mean()) < 0.95
     ev = MIFEvaluator(layers, spec, batch=3)  # 7 samples: chunks of 3, 3, 1
     res = ev.run(raster, labels=np.zeros(7, dtype=int))
     assert np.abs(res.logits - logits.detach().numpy()).max() < 1e-9
@@ -156,6 +159,7 @@ def test_bad_neuron_parameters(kwargs, field) -> None:
     ({"substeps": 0}, "substeps"),
     ({"i_scale": 0.0}, "i_scale"),
     ({"sizes": (5,)}, "sizes"),
+    ({"relay": "diode"}, "relay"),
 ])
 def test_bad_network_parameters(kwargs, field) -> None:
     with pytest.raises(ParameterError, match=field):

@@ -23,7 +23,7 @@ def test_memprop_quick() -> None:
     assert abs(m["brian_minus_torch"]) <= 0.05
     assert m["programming_rms_error"] < 0.01 and m["programming_pulses"] > 0
     assert m["brian_input_events"] > 0 and m["brian_analog_updates"] == 100 * 30 * 40 * 10
-    assert 0.0 <= m["lif_accuracy"] <= 1.0 and len(result.history["lif_test_accuracy"]) == 1
+    assert m["lif_accuracy"] > 0.2 and len(result.history["lif_test_accuracy"]) == 1
 
 
 @pytest.mark.parametrize("item, message", [
