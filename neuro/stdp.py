@@ -3,8 +3,9 @@
 The network of Diehl & Cook (2015), with its published constants: 784 Poisson inputs (rate
 ``intensity * pixel / 8`` Hz for pixel values 0..255, 350 ms per image then 150 ms of rest; an
 image that drew fewer than 5 excitatory spikes is shown again one intensity step brighter) ->
-``n_exc`` conductance-based LIF excitatory neurons with adaptive thresholds (``theta`` grows
-0.05 mV per spike, decays with 1e7 ms) -> as many inhibitory neurons, one-to-one (weight 10.4),
+``n_exc`` conductance-based LIF excitatory neurons (each input synapse delays by a fixed random
+0-10 ms) with adaptive thresholds (``theta`` grows 0.05 mV per spike, decays with 1e7 ms; fixed
+when learning is off) -> as many inhibitory neurons, one-to-one (weight 10.4),
 inhibiting every other excitatory neuron (weight 17): lateral inhibition.
 
 The input synapses are memristors: each weight is ``w = w_max (G - G_min) / (G_max - G_min)`` of a
@@ -18,8 +19,9 @@ incoming weights are normalised to a total of 78 after every image (Diehl & Cook
 pulses.
 
 After training, each excitatory neuron is labelled with the digit it responds to most
-(average spike count per image of each class on labelling images, learning off); a test image
-is classified as the digit whose neurons respond most on average.
+(average spike count per image of each class on labelling images, learning off; neurons that
+stay silent are not labelled); a test image is classified as the digit whose neurons respond
+most on average. Spikes count during the accepted (last) presentation of each image.
 """
 
 from __future__ import annotations
@@ -63,7 +65,11 @@ class STDPParams:
     norm_total : float or None
         Target total incoming weight per excitatory neuron after each image (None: off).
     theta_plus_mv, tau_theta_ms, theta0_mv : float
-        Adaptive threshold: increment per spike, decay time, initial value.
+        Adaptive threshold: increment per spike, decay time, initial value. Without learning
+        (labelling, test) the thresholds are fixed (Diehl & Cook's test mode).
+    input_delay_ms : float
+        Each input synapse delays its spikes (and its STDP) by a fixed ``U(0, input_delay_ms)``
+        (Diehl & Cook: 10 ms).
     """
 
     n_exc: int = 100
@@ -80,6 +86,7 @@ class STDPParams:
     theta_plus_mv: float = 0.05
     tau_theta_ms: float = 1e7
     theta0_mv: float = 20.0
+    input_delay_ms: float = 10.0
 
     def __post_init__(self) -> None:
         check_int("stdp.n_exc", self.n_exc, 1)
@@ -94,6 +101,7 @@ class STDPParams:
         check_range("stdp.w_init_max", self.w_init_max, 0.0, self.w_max)
         if self.norm_total is not None:
             check_range("stdp.norm_total", self.norm_total, 0.0, None, lo_open=True)
+        check_range("stdp.input_delay_ms", self.input_delay_ms, 0.0, self.t_rest_ms)
 
     @property
     def slot_ms(self) -> float:
@@ -131,7 +139,8 @@ class STDPResult:
 def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
              rng: np.random.Generator, g: np.ndarray | None = None,
              theta_mv: np.ndarray | None = None, target: str = "numpy",
-             seed: int = 0, retry_margin: float = 1.0) -> tuple[STDPResult, DeviceArray]:
+             seed: int = 0, retry_margin: float = 1.0,
+             max_rounds: int = 10) -> tuple[STDPResult, DeviceArray]:
     """Show ``images`` (uint8 or [0, 255] values, shape ``(n, 784)``) to the network.
 
     Parameters
@@ -142,9 +151,10 @@ def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
         The input synapses' device.
     p : STDPParams
     learn : bool
-        STDP, normalisation and threshold adaptation on (training) or off (labelling, test).
+        STDP, normalisation and threshold adaptation on (training) or off (labelling, test:
+        weights and thresholds fixed).
     rng : np.random.Generator
-        Draws the devices (D2D) and the initial weights.
+        Draws the devices (D2D), the initial weights and the input delays.
     g : np.ndarray, optional
         Conductances to start from, shape (784, n_exc) (default: initial weights).
     theta_mv : np.ndarray, optional
@@ -153,20 +163,22 @@ def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
     seed : int
         Brian2's seed (Poisson inputs, stochastic rounding, C2C noise).
     retry_margin : float
-        Simulated time allowed for retries, as a fraction of ``n * slot`` (one epoch of the
-        100-neuron network needed about 2 presentations per image: with 0.25 only 37,156 of
-        60,000 images were reached). Images not reached have zero counts (`STDPResult.shown`
-        says how many were).
+        Simulated time of one round for the brighter re-presentations, as a fraction of
+        ``n * slot`` (one epoch of the 100-neuron network needs about 2 presentations per image).
+    max_rounds : int
+        The images not reached in one round are shown in the next (same synapses, thresholds
+        and delays; a new simulation, so standalone code is built again), up to this many rounds
+        (Diehl & Cook show every image until it draws ``min_spikes``). `STDPResult.shown`
+        says how many images were reached; the others have zero counts.
 
     Returns
     -------
-    STDPResult, and the `DeviceArray` of the input synapses at the end.
+    STDPResult (``counts``: spikes during the accepted, last presentation of each image), and
+    the `DeviceArray` of the input synapses at the end.
     """
-    import brian2 as b2
-
     check_choice("target", target, ("numpy", "cython", "cpp_standalone"))
     check_range("retry_margin", retry_margin, 0.0, 10.0)
-    ensure_numpy_functions()
+    check_int("max_rounds", max_rounds, 1)
     images = np.asarray(images, dtype=np.float64)
     n_img, n_in = images.shape
     n = p.n_exc
@@ -176,6 +188,39 @@ def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
         w0 = rng.uniform(0.0, p.w_init_max, (n_in, n))
         g = np.clip(device.g_min + w0 / p.w_max * d_g, arr.g_min, arr.g_max)
     arr.g = np.array(g, dtype=np.float64)
+    delays_ms = rng.uniform(0.0, p.input_delay_ms, n_in * n)
+    theta = np.full(n, p.theta0_mv) if theta_mv is None else np.asarray(theta_mv, dtype=float)
+    counts = np.zeros((n_img, n), dtype=np.int64)
+    shown = presentations = pulses = boost = 0
+    for k in range(max_rounds):
+        res, boost = _run_round(images[shown:], arr, device, p, learn=learn, theta_mv=theta,
+                                boost=boost, delays_ms=delays_ms, target=target,
+                                seed=seed + 1_000_003 * k, retry_margin=retry_margin)
+        counts[shown: shown + res.shown] = res.counts[: res.shown]
+        shown += res.shown
+        presentations += res.presentations
+        pulses += res.pulses
+        theta = res.theta_mv
+        if shown == n_img:
+            break
+    result = STDPResult(counts=counts, shown=shown, presentations=presentations,
+                        weights=(arr.g - device.g_min) / d_g * p.w_max, theta_mv=theta,
+                        pulses=pulses)
+    return result, arr
+
+
+def _run_round(images: np.ndarray, arr: DeviceArray, device: Device, p: STDPParams, *,
+               learn: bool, theta_mv: np.ndarray, boost: int, delays_ms: np.ndarray,
+               target: str, seed: int, retry_margin: float) -> tuple[STDPResult, int]:
+    """One simulation of `run_stdp` from the state in ``arr`` (updated at the end), the first
+    image shown ``boost`` intensity steps brighter; also returns the boost its first
+    unfinished image needs next."""
+    import brian2 as b2
+
+    ensure_numpy_functions()
+    n_img, n_in = images.shape
+    n = p.n_exc
+    d_g = device.g_max - device.g_min
     levels = _levels(device)
     dw_min = p.w_max / levels
 
@@ -204,6 +249,7 @@ def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
           "v_thresh_i": -40 * mV, "refrac_i": 2 * ms}
 
     ctrl = b2.NeuronGroup(1, "img : 1\nboost : 1\nspikes : 1", dt=dt, name="stdp_control")
+    ctrl.boost = boost
     # At the start of each slot (not the first): next image if the last one drew enough
     # excitatory spikes, else the same image one intensity step brighter.
     ctrl.run_regularly("\n".join([
@@ -223,13 +269,13 @@ def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
     exc = b2.NeuronGroup(n, "\n".join([
         "dv/dt = ((v_rest_e - v) + ge*(-v) + gi*(-100*mV - v))/(100*ms) : volt (unless refractory)",
         "dge/dt = -ge/(1*ms) : 1", "dgi/dt = -gi/(2*ms) : 1",
-        "dtheta/dt = -theta/tau_theta : volt",
+        "dtheta/dt = -learning*theta/tau_theta : volt",
         "wsum : 1", "wsum_new : 1", "img : 1 (linked)", "img_now : 1"]),
                          threshold="v > theta - offset + v_thresh_e",
                          reset="v = v_reset_e\ntheta += theta_plus*learning",
                          refractory=5 * ms, method="euler", dt=dt, name="stdp_exc")
     exc.v = -105 * mV  # Diehl & Cook start 40 mV below rest
-    exc.theta = (np.full(n, p.theta0_mv) if theta_mv is None else np.asarray(theta_mv)) * mV
+    exc.theta = np.asarray(theta_mv) * mV
     exc.img = b2.linked_var(ctrl, "img", index=np.zeros(n, dtype=int))
     inh = b2.NeuronGroup(n, "\n".join([
         "dv/dt = ((v_rest_i - v) + ge*(-v) + gi*(-85*mV - v))/(10*ms) : volt (unless refractory)",
@@ -255,6 +301,7 @@ def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
         "dpost2/dt = -post2/(40*ms) : 1 (event-driven)"]),
         on_pre=on_pre, on_post=on_post, dt=dt, name="stdp_input_syn")
     syn.connect(i=np.repeat(np.arange(n_in), n), j=np.tile(np.arange(n), n_in))
+    syn.delay = delays_ms * ms  # the STDP sees the delayed arrivals, as in Diehl & Cook
     for name, values in code.values.items():
         setattr(syn, name, values)
     ns.update(code.namespace)
@@ -269,7 +316,9 @@ def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
     exc.run_regularly("wsum = wsum_new*normalise + wsum*(1 - normalise)", dt=slot,
                       when="start", order=2, name="stdp_norm_end")
 
-    counter = b2.Synapses(exc, ctrl, on_pre="spikes_post += 1", dt=dt, name="stdp_counter")
+    # Only spikes during the presentation count (not those of the rest that follows).
+    counter = b2.Synapses(exc, ctrl, on_pre="spikes_post += int(t - floor(t/slot)*slot < "
+                          "t_present)", dt=dt, name="stdp_counter")
     counter.connect()
     e2i = b2.Synapses(exc, inh, on_pre="ge_post += 10.4", dt=dt, name="stdp_e2i")
     e2i.connect(j="i")
@@ -287,12 +336,22 @@ def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
     else:
         b2.seed(seed)
         net.run(duration, namespace=ns)
-    shown = int(min(ctrl.img[0], n_img))
+    # The last slot's image is done if it drew enough spikes (the check runs at the next slot).
+    ok = bool(ctrl.variables["spikes"].get_value()[0] >= p.min_spikes)  # (.spikes: events)
+    shown = int(min(ctrl.img[0] + ok, n_img))
+    next_boost = 0 if ok else int(round(ctrl.boost[0])) + 1
+    # Counts of the accepted presentation of each image: its last slot, presentation only.
     img_of_spike = np.rint(np.asarray(spikes.img_now[:])).astype(np.int64)
-    idx = np.asarray(spikes.i[:])
-    keep = img_of_spike < n_img
+    t_s = np.asarray(spikes.t[:] / second)
+    slot_of_spike = np.floor(t_s / float(slot / second) + 1e-9).astype(np.int64)
+    in_window = t_s - slot_of_spike * float(slot / second) < p.t_present_ms * 1e-3 - 1e-9
+    keep = (img_of_spike < n_img) & in_window
+    img_k, slot_k, idx_k = img_of_spike[keep], slot_of_spike[keep], np.asarray(spikes.i[:])[keep]
+    last = np.full(n_img, -1, dtype=np.int64)
+    np.maximum.at(last, img_k, slot_k)
+    accepted = slot_k == last[img_k]
     counts = np.zeros((n_img, n), dtype=np.int64)
-    np.add.at(counts, (img_of_spike[keep], idx[keep]), 1)
+    np.add.at(counts, (img_k[accepted], idx_k[accepted]), 1)
     g_end = np.asarray(syn.g[:]).reshape(n_in, n)
     pulses = int(np.asarray(syn.n_sent[:]).sum())
     theta_end = np.asarray(exc.theta[:] / mV)
@@ -303,10 +362,9 @@ def run_stdp(images: np.ndarray, device: Device, p: STDPParams, *, learn: bool,
         b2.set_device("runtime")
         shutil.rmtree(directory, ignore_errors=True)  # the inputs alone are 6 kB per image
     arr.g = g_end
-    result = STDPResult(counts=counts, shown=shown, presentations=presentations,
-                        weights=(g_end - device.g_min) / d_g * p.w_max, theta_mv=theta_end,
-                        pulses=pulses)
-    return result, arr
+    return STDPResult(counts=counts, shown=shown, presentations=presentations,
+                      weights=(g_end - device.g_min) / d_g * p.w_max, theta_mv=theta_end,
+                      pulses=pulses), next_boost
 
 
 def _levels(device: Device) -> float:
@@ -317,10 +375,11 @@ def _levels(device: Device) -> float:
 
 
 def assign_labels(counts: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Each neuron's digit: the class with the highest mean spike count per image."""
+    """Each neuron's digit: the class with the highest mean spike count per image; -1 for a
+    neuron that never fired on the labelling images (it takes no part in `classify`)."""
     rates = np.stack([counts[labels == c].mean(axis=0) if np.any(labels == c)
                       else np.zeros(counts.shape[1]) for c in range(10)])
-    return rates.argmax(axis=0)
+    return np.where(rates.max(axis=0) > 0, rates.argmax(axis=0), -1)
 
 
 def classify(counts: np.ndarray, neuron_labels: np.ndarray) -> np.ndarray:

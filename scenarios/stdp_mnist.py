@@ -57,8 +57,9 @@ class Config:
     dt_ms, t_present_ms, t_rest_ms : float
         Time step, presentation and rest per image (Diehl & Cook: 0.5, 350, 150).
     retry_margin : float
-        Simulated time for the brighter re-presentations, as a fraction of the images' slots
-        (`neuro.stdp.run_stdp`); images not reached in it count as errors and are reported.
+        Simulated time for the brighter re-presentations per round, as a fraction of the
+        images' slots (`neuro.stdp.run_stdp`: images not reached are shown in up to 10 rounds;
+        any still not reached count as errors and are reported).
     target : {"cpp_standalone", "cython", "numpy"}
     jobs : int
     """

@@ -54,16 +54,35 @@ def test_without_learning_nothing_is_written(images, learned) -> None:
     again, arr2 = run_stdp(x[:3], PRESETS["ideal"], P, learn=False,
                            rng=np.random.default_rng(1), g=arr.g, theta_mv=res.theta_mv)
     np.testing.assert_array_equal(arr2.g, arr.g)
-    np.testing.assert_allclose(again.theta_mv, res.theta_mv, rtol=1e-4)  # only decay (1e7 ms)
+    np.testing.assert_array_equal(again.theta_mv, res.theta_mv)  # thresholds fixed (test mode)
     assert again.pulses == 0
 
 
+def test_every_image_is_shown_until_it_draws_enough_spikes(images, learned) -> None:
+    x, _ = images
+    res, arr, _ = learned
+    # Without a retry margin one round has one slot per image; the retries of the images it
+    # did not reach take further rounds.
+    one, _ = run_stdp(x, PRESETS["ideal"], P, learn=False, rng=np.random.default_rng(2),
+                      g=arr.g, theta_mv=res.theta_mv, retry_margin=0.0, max_rounds=1)
+    full, _ = run_stdp(x, PRESETS["ideal"], P, learn=False, rng=np.random.default_rng(2),
+                       g=arr.g, theta_mv=res.theta_mv, retry_margin=0.0)
+    assert one.shown < len(x) and one.presentations == len(x)
+    assert full.shown == len(x) and full.presentations > len(x)
+    # counts are those of the accepted presentation, which drew at least min_spikes
+    assert np.all(full.counts.sum(axis=1) >= P.min_spikes)
+    assert np.all(one.counts[one.shown:] == 0)
+
+
 def test_labels_and_votes() -> None:
-    counts = np.array([[5, 0, 1], [4, 1, 0], [0, 6, 2], [1, 0, 7]])
+    counts = np.array([[5, 0, 1, 0], [4, 1, 0, 0], [0, 6, 2, 0], [1, 0, 7, 0]])
     labels = np.array([3, 3, 5, 8])
     neuron_labels = assign_labels(counts, labels)
-    assert neuron_labels.tolist() == [3, 5, 8]
-    assert classify(np.array([[0, 9, 0], [9, 0, 1]]), neuron_labels).tolist() == [5, 3]
+    assert neuron_labels.tolist() == [3, 5, 8, -1]  # the silent neuron gets no label
+    assert classify(np.array([[0, 9, 0, 0], [9, 0, 1, 0]]), neuron_labels).tolist() == [5, 3]
+    # a silent neuron under a label would dilute that class's mean (3 -> 1.5 < 2)
+    assert classify(np.array([[3, 2, 0, 0]]), np.array([3, 5, 8, 3])).tolist() == [5]
+    assert classify(np.array([[3, 2, 0, 0]]), np.array([3, 5, 8, -1])).tolist() == [3]
 
 
 def test_stdp_mnist_quick_counts_unreached_images_as_errors() -> None:
