@@ -10,7 +10,16 @@ from devices import get_device
 from devices.errors import ParameterError
 from neuro.brian_mif import MIFEvaluator, simulate_brian
 from neuro.conversion import Programming, convert
-from neuro.mif import MIFNet, MIFNetSpec, MIFParams, MIFState, mif_step, rest_state, simulate
+from neuro.mif import (
+    MIFNet,
+    MIFNetSpec,
+    MIFParams,
+    MIFState,
+    mif_step,
+    rest_state,
+    simulate,
+    train_mif,
+)
 
 P = MIFParams()
 
@@ -164,3 +173,13 @@ def test_bad_neuron_parameters(kwargs, field) -> None:
 def test_bad_network_parameters(kwargs, field) -> None:
     with pytest.raises(ParameterError, match=field):
         MIFNetSpec(**{"sizes": (5, 3), **kwargs})
+
+
+def test_bad_training_parameters() -> None:
+    model = MIFNet(MIFNetSpec(sizes=(4, 2)), generator=torch.Generator().manual_seed(0))
+    x, y = np.zeros((3, 4)), np.zeros(3, dtype=int)
+    for kwargs, field in (({"lr_decay": 0.0}, "lr_decay"), ({"lr_decay": 1.5}, "lr_decay"),
+                          ({"lr": -1e-3}, "lr")):
+        args = {"epochs": 1, "batch": 2, "lr": 1e-3, "generator": torch.Generator(), **kwargs}
+        with pytest.raises(ParameterError, match=field):
+            train_mif(model, x, y, **args)
