@@ -56,6 +56,8 @@ class Config:
     d2d_device : str
     dt_ms, t_present_ms, t_rest_ms : float
         Time step, presentation and rest per image (Diehl & Cook: 0.5, 350, 150).
+    input_delay_ms : float
+        Each input synapse's fixed delay is drawn from ``U(0, input_delay_ms)`` (Diehl & Cook: 10).
     retry_margin : float
         Simulated time for the brighter re-presentations per round, as a fraction of the
         images' slots (`neuro.stdp.run_stdp`: images not reached are shown in up to 10 rounds;
@@ -76,6 +78,7 @@ class Config:
     dt_ms: float = 0.5
     t_present_ms: float = 350.0
     t_rest_ms: float = 150.0
+    input_delay_ms: float = 10.0
     retry_margin: float = 1.0
     target: str = "cpp_standalone"
     jobs: int = 2
@@ -96,7 +99,8 @@ class Config:
         for s in self.d2d:
             check_range("d2d", s, 0.0, 1.0)
         STDPParams(n_exc=self.n_exc, dt_ms=self.dt_ms, t_present_ms=self.t_present_ms,
-                   t_rest_ms=self.t_rest_ms)  # validates the timing
+                   t_rest_ms=self.t_rest_ms,
+                   input_delay_ms=self.input_delay_ms)  # validates the timing and delay
         check_choice("target", self.target, ("cpp_standalone", "cython", "numpy"))
         check_int("jobs", self.jobs, 1, 64)
 
@@ -110,7 +114,7 @@ def _setting(job: tuple) -> dict:
     cfg, label, device, k, ds = job
     rng = np.random.default_rng([cfg.seed, k])
     p = STDPParams(n_exc=cfg.n_exc, dt_ms=cfg.dt_ms, t_present_ms=cfg.t_present_ms,
-                   t_rest_ms=cfg.t_rest_ms)
+                   t_rest_ms=cfg.t_rest_ms, input_delay_ms=cfg.input_delay_ms)
     order = rng.permutation(len(ds.x_train))
     train = ds.x_train[order[: cfg.n_train]]
     margin = cfg.retry_margin
