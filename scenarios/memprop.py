@@ -204,6 +204,9 @@ def run(cfg: Config, ctx: RunContext) -> Result:
                          on_epoch=checkpoint_history("mif"))
         result.metrics["mif_train_s"] = time.perf_counter() - t0
         result.metrics["mif_torch_accuracy"] = hist["test_accuracy"][-1]
+        if ctx.out_dir is not None:  # the trained weights survive a failure further on
+            np.savez_compressed(Path(ctx.out_dir) / "mif_weights.npz",
+                                *model.numpy_weights())
 
         # Programming and event-driven evaluation in Brian2 on the first n_brian test images.
         n_brian = len(ds.x_test) if cfg.n_brian is None else min(cfg.n_brian, len(ds.x_test))

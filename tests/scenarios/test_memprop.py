@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from scenarios import memprop
 from scenarios._core import RunContext, apply_overrides
 
 
-def test_memprop_quick() -> None:
-    result = memprop.run(memprop.QUICK, RunContext(progress=False))
+def test_memprop_quick(tmp_path) -> None:
+    result = memprop.run(memprop.QUICK, RunContext(progress=False, out_dir=tmp_path))
     m = result.metrics
     # the waveform of DESIGN.md 4, identical in torch and Brian2
     assert 44.0 < m["spike_peak_mV"] < 48.0 and -14.0 < m["spike_undershoot_mV"] < -11.0
@@ -17,6 +18,9 @@ def test_memprop_quick() -> None:
     # 1,000 mnist-5k images, one epoch, 784-40-10; chance is 10%. Measured: 71%.
     assert m["mif_torch_accuracy"] > 0.6
     assert len(result.history["mif_test_accuracy"]) == 1
+    saved = np.load(tmp_path / "mif_weights.npz")  # kept before programming and Brian2
+    assert [saved[k].shape for k in saved.files] == [(784, 40), (40, 10)]
+    assert all(np.abs(saved[k]).max() <= 1.0 for k in saved.files)  # the clipped window
     # write-verify programming, event-driven Brian2 on 100 images: within a few images of torch
     # (measured 81% vs 81%)
     assert m["n_brian"] == 100 and m["torch_accuracy_on_brian_subset"] > 0.6
