@@ -209,7 +209,7 @@ class MIFNetSpec:
         the depolarisation ``max(v - v_rest, 0)`` (a diode at the neuron's output, so the spike
         and not the hyperpolarisation is relayed); ``"linear"`` passes ``v - v_rest`` of either
         sign. With ``"linear"`` strongly inhibited neurons send large negative drives and the
-        network stays close to a linear classifier (about 92% on MNIST, see docs/offline.md).
+        network learns little more than a linear classifier (docs/offline.md, `memprop`).
     """
 
     sizes: tuple[int, ...]

@@ -180,10 +180,11 @@ def run(cfg: Config, ctx: RunContext) -> Result:
     sizes = (ds.n_features, *cfg.hidden, ds.n_classes)
     spec = MIFNetSpec(sizes=sizes, n_steps=cfg.n_steps, substeps=cfg.substeps,
                       i_scale=cfg.i_scale, v_logit=cfg.v_logit, relay=cfg.relay)
+    # The device effects both networks see in training (spikes: no I-V shape to apply).
+    aware = DeviceAware(w_max=1.0, iv=False, layer_scale=cfg.layer_scale,
+                        programming_noise=cfg.programming_noise)
     gen = torch.Generator().manual_seed(cfg.seed)
-    wt, _ = make_transforms(device, DeviceAware(w_max=1.0, iv=False, layer_scale=cfg.layer_scale,
-                                                programming_noise=cfg.programming_noise),
-                            generator=gen)
+    wt, _ = make_transforms(device, aware, generator=gen)
     model = MIFNet(spec, generator=gen, weight_transform=wt)
     eval_gen = torch.Generator().manual_seed(cfg.seed + 1)
 
@@ -237,10 +238,8 @@ def run(cfg: Config, ctx: RunContext) -> Result:
                         loss=cfg.lif_loss)
         lif_eval_gen = torch.Generator().manual_seed(cfg.seed + 3)
         lgen = torch.Generator().manual_seed(cfg.seed)
-        lmodel = SNN(lspec, generator=lgen, weight_transform=make_transforms(
-            device, DeviceAware(w_max=1.0, iv=False, layer_scale=cfg.layer_scale,
-                                programming_noise=cfg.programming_noise),
-            generator=lgen)[0])
+        lmodel = SNN(lspec, generator=lgen,
+                     weight_transform=make_transforms(device, aware, generator=lgen)[0])
         t0 = time.perf_counter()
         lhist = train_snn(lmodel, ds.x_train, ds.y_train, epochs=cfg.epochs, batch=cfg.batch,
                           lr=cfg.lr_lif, lr_decay=cfg.lr_decay, generator=lgen, clip_weights=1.0,
