@@ -58,6 +58,9 @@ class Config:
         Time step, presentation and rest per image (Diehl & Cook: 0.5, 350, 150).
     input_delay_ms : float
         Each input synapse's fixed delay is drawn from ``U(0, input_delay_ms)`` (Diehl & Cook: 10).
+    min_isi_ms : float
+        Least time between two spikes of an excitatory neuron (`neuro.stdp.STDPParams`: 5, the
+        refractory period; Diehl & Cook's code in effect uses 50).
     retry_margin : float
         Simulated time for the brighter re-presentations per round, as a fraction of the
         images' slots (`neuro.stdp.run_stdp`: images not reached are shown in up to 10 rounds;
@@ -79,6 +82,7 @@ class Config:
     t_present_ms: float = 350.0
     t_rest_ms: float = 150.0
     input_delay_ms: float = 10.0
+    min_isi_ms: float = 5.0
     retry_margin: float = 1.0
     target: str = "cpp_standalone"
     jobs: int = 2
@@ -100,7 +104,8 @@ class Config:
             check_range("d2d", s, 0.0, 1.0)
         STDPParams(n_exc=self.n_exc, dt_ms=self.dt_ms, t_present_ms=self.t_present_ms,
                    t_rest_ms=self.t_rest_ms,
-                   input_delay_ms=self.input_delay_ms)  # validates the timing and delay
+                   input_delay_ms=self.input_delay_ms,
+                   min_isi_ms=self.min_isi_ms)  # validates the timing, delay and interval
         check_choice("target", self.target, ("cpp_standalone", "cython", "numpy"))
         check_int("jobs", self.jobs, 1, 64)
 
@@ -114,7 +119,8 @@ def _setting(job: tuple) -> dict:
     cfg, label, device, k, ds = job
     rng = np.random.default_rng([cfg.seed, k])
     p = STDPParams(n_exc=cfg.n_exc, dt_ms=cfg.dt_ms, t_present_ms=cfg.t_present_ms,
-                   t_rest_ms=cfg.t_rest_ms, input_delay_ms=cfg.input_delay_ms)
+                   t_rest_ms=cfg.t_rest_ms, input_delay_ms=cfg.input_delay_ms,
+                   min_isi_ms=cfg.min_isi_ms)
     order = rng.permutation(len(ds.x_train))
     train = ds.x_train[order[: cfg.n_train]]
     margin = cfg.retry_margin
@@ -131,10 +137,18 @@ def _setting(job: tuple) -> dict:
     correct = classify(test.counts, neuron_labels) == ds.y_test
     correct[test.shown:] = False
     acc = float(np.mean(correct))
+    # How hard the competition is: neurons that fire per accepted training presentation, and
+    # the most active one's share of its spikes; neurons that never fired in training.
+    c = res.counts[: res.shown]
+    fired = c.sum(axis=1) > 0
     return {"setting": label, "device": device.name, "accuracy": acc,
             "images_learned": res.shown, "label_images_shown": lab.shown,
             "test_images_shown": test.shown, "presentations": res.presentations,
             "pulses": res.pulses, "classes_covered": int(len(np.unique(neuron_labels))),
+            "neurons_per_image": float(np.mean((c > 0).sum(axis=1))),
+            "winner_share": float(np.mean(c[fired].max(axis=1) / c[fired].sum(axis=1))),
+            "silent_in_training": int(np.sum(c.sum(axis=0) == 0)),
+            "theta_mv": np.percentile(res.theta_mv, [0, 50, 100]).tolist(),
             "weights": res.weights, "neuron_labels": neuron_labels.tolist()}
 
 

@@ -101,3 +101,24 @@ def test_stdp_mnist_quick_counts_unreached_images_as_errors() -> None:
     # an image the run did not reach cannot be classified correctly
     assert r["accuracy"] <= r["test_images_shown"] / cfg.n_test
     assert result.metrics["accuracy/softbounds"] == r["accuracy"]
+    # competition statistics of the training presentations
+    assert 1.0 <= r["neurons_per_image"] <= cfg.n_exc
+    assert 1.0 / r["neurons_per_image"] <= r["winner_share"] + 1e-12 <= 1.0 + 1e-12
+    assert 0 <= r["silent_in_training"] < cfg.n_exc
+
+
+def test_min_isi_spaces_each_neurons_spikes(images, learned) -> None:
+    x, _ = images
+    res, arr, _ = learned
+
+    def max_count(min_isi_ms):
+        p = STDPParams(n_exc=8, dt_ms=1.0, t_present_ms=100.0, t_rest_ms=50.0, min_spikes=2,
+                       min_isi_ms=min_isi_ms)
+        out, _ = run_stdp(x, PRESETS["ideal"], p, learn=False, rng=np.random.default_rng(3),
+                          g=arr.g, theta_mv=res.theta_mv)
+        assert out.shown == len(x)
+        return out.counts.max()
+    # 100 ms between spikes in a 100 ms presentation: one spike per neuron and image at most;
+    # with the 5 ms refractory period alone, a neuron fires several times.
+    assert max_count(100.0) == 1
+    assert max_count(5.0) > 1
