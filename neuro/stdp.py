@@ -76,6 +76,14 @@ class STDPParams:
         exceed 5 ms, and that timer grows at 100 ms per second (``dtimer/dt = 100.0 : ms``): 50
         ms between spikes. Default 5 (the refractory period their paper states); 50 measured
         no better on 8,000 images (docs/offline.md).
+    rule : {"triplet", "power-law"}
+        ``triplet``: the rule of Diehl & Cook's published code (above). ``power-law``: the
+        weight-dependent rule their paper also describes, applied on each postsynaptic spike to
+        every input synapse, ``dw = nu_post (pre - x_tar) (w_max - w)^mu`` (no change on a
+        presynaptic spike): inputs whose trace is below ``x_tar`` (silent ones) are depressed.
+    x_tar, mu : float
+        Target presynaptic trace and weight exponent of the power-law rule. Their published
+        code defines, unused, ``STDP_offset = 0.4`` and ``exp_ee_post = 0.2``: taken as these.
     """
 
     n_exc: int = 100
@@ -94,6 +102,9 @@ class STDPParams:
     theta0_mv: float = 20.0
     input_delay_ms: float = 10.0
     min_isi_ms: float = 5.0
+    rule: str = "triplet"
+    x_tar: float = 0.4
+    mu: float = 0.2
 
     def __post_init__(self) -> None:
         check_int("stdp.n_exc", self.n_exc, 1)
@@ -110,6 +121,9 @@ class STDPParams:
             check_range("stdp.norm_total", self.norm_total, 0.0, None, lo_open=True)
         check_range("stdp.input_delay_ms", self.input_delay_ms, 0.0, self.t_rest_ms)
         check_range("stdp.min_isi_ms", self.min_isi_ms, 5.0, self.t_present_ms)
+        check_choice("stdp.rule", self.rule, ("triplet", "power-law"))
+        check_range("stdp.x_tar", self.x_tar, 0.0, 1.0)
+        check_range("stdp.mu", self.mu, 0.0, 10.0)
 
     @property
     def slot_ms(self) -> float:
@@ -254,7 +268,8 @@ def _run_round(images: np.ndarray, arr: DeviceArray, device: Device, p: STDPPara
           "normalise": 1.0 if (learn and p.norm_total) else 0.0,
           "v_rest_e": -65 * mV, "v_reset_e": -65 * mV, "v_thresh_e": -52 * mV,
           "offset": 20 * mV, "min_isi": p.min_isi_ms * ms, "v_rest_i": -60 * mV,
-          "v_reset_i": -45 * mV, "v_thresh_i": -40 * mV, "refrac_i": 2 * ms}
+          "v_reset_i": -45 * mV, "v_thresh_i": -40 * mV, "refrac_i": 2 * ms,
+          "x_tar": p.x_tar, "mu": p.mu}
 
     ctrl = b2.NeuronGroup(1, "img : 1\nboost : 1\nspikes : 1", dt=dt, name="stdp_control")
     ctrl.boost = boost
@@ -300,11 +315,16 @@ def _run_round(images: np.ndarray, arr: DeviceArray, device: Device, p: STDPPara
     weight = "((g - g_min_nominal)/d_g*w_max)"
     # Desired change / nominal step of one pulse, rounded stochastically, through the device.
     write = [code.write, "n_sent += abs(n_pulses)"]
-    on_pre = "\n".join([f"ge_post += {weight}", "pre = 1", f"w_old = {weight}",
-                        "n_pulses = -floor(learning*nu_pre*post1/dw_min + rand())", *write,
-                        f"wsum_post += {weight} - w_old"])
+    if p.rule == "triplet":
+        on_pre = "\n".join([f"ge_post += {weight}", "pre = 1", f"w_old = {weight}",
+                            "n_pulses = -floor(learning*nu_pre*post1/dw_min + rand())", *write,
+                            f"wsum_post += {weight} - w_old"])
+        dw_post = "nu_post*pre*post2before"
+    else:  # power law: every synapse changes on a post spike, by (pre - x_tar)(w_max - w)^mu
+        on_pre = "\n".join([f"ge_post += {weight}", "pre = 1"])
+        dw_post = "nu_post*(pre - x_tar)*clip(w_max - w_old, 0, w_max)**mu"
     on_post = "\n".join(["post2before = post2", f"w_old = {weight}",
-                         "n_pulses = floor(learning*nu_post*pre*post2before/dw_min + rand())",
+                         f"n_pulses = floor(learning*{dw_post}/dw_min + rand())",
                          *write, f"wsum_post += {weight} - w_old", "post1 = 1", "post2 = 1"])
     syn = b2.Synapses(inputs, exc, model="\n".join([
         code.model, "n_sent : 1", "post2before : 1",

@@ -61,6 +61,10 @@ class Config:
     min_isi_ms : float
         Least time between two spikes of an excitatory neuron (`neuro.stdp.STDPParams`: 5, the
         refractory period; Diehl & Cook's code in effect uses 50).
+    rule : {"triplet", "power-law"}
+        STDP rule (`neuro.stdp.STDPParams`).
+    nu_post : float
+        Potentiation rate (the power-law rule's only rate).
     retry_margin : float
         Simulated time for the brighter re-presentations per round, as a fraction of the
         images' slots (`neuro.stdp.run_stdp`: images not reached are shown in up to 10 rounds;
@@ -83,6 +87,8 @@ class Config:
     t_rest_ms: float = 150.0
     input_delay_ms: float = 10.0
     min_isi_ms: float = 5.0
+    rule: str = "triplet"
+    nu_post: float = 0.01
     retry_margin: float = 1.0
     target: str = "cpp_standalone"
     jobs: int = 2
@@ -105,7 +111,8 @@ class Config:
         STDPParams(n_exc=self.n_exc, dt_ms=self.dt_ms, t_present_ms=self.t_present_ms,
                    t_rest_ms=self.t_rest_ms,
                    input_delay_ms=self.input_delay_ms,
-                   min_isi_ms=self.min_isi_ms)  # validates the timing, delay and interval
+                   min_isi_ms=self.min_isi_ms, rule=self.rule,
+                   nu_post=self.nu_post)  # validates the timing, delay, interval and rule
         check_choice("target", self.target, ("cpp_standalone", "cython", "numpy"))
         check_int("jobs", self.jobs, 1, 64)
 
@@ -120,7 +127,7 @@ def _setting(job: tuple) -> dict:
     rng = np.random.default_rng([cfg.seed, k])
     p = STDPParams(n_exc=cfg.n_exc, dt_ms=cfg.dt_ms, t_present_ms=cfg.t_present_ms,
                    t_rest_ms=cfg.t_rest_ms, input_delay_ms=cfg.input_delay_ms,
-                   min_isi_ms=cfg.min_isi_ms)
+                   min_isi_ms=cfg.min_isi_ms, rule=cfg.rule, nu_post=cfg.nu_post)
     order = rng.permutation(len(ds.x_train))
     train = ds.x_train[order[: cfg.n_train]]
     margin = cfg.retry_margin

@@ -122,3 +122,21 @@ def test_min_isi_spaces_each_neurons_spikes(images, learned) -> None:
     # with the 5 ms refractory period alone, a neuron fires several times.
     assert max_count(100.0) == 1
     assert max_count(5.0) > 1
+
+
+@pytest.mark.parametrize("rule", ["triplet", "power-law"])
+def test_power_law_rule_depresses_silent_inputs_triplet_does_not(images, rule) -> None:
+    x, _ = images
+    p = STDPParams(n_exc=8, dt_ms=1.0, t_present_ms=100.0, t_rest_ms=50.0, norm_total=None,
+                   rule=rule)
+    rng = np.random.default_rng(0)
+    w0 = rng.uniform(0, p.w_init_max, (784, p.n_exc))  # the initial weights run_stdp draws
+    res, _ = run_stdp(x[:3], PRESETS["ideal"], p, learn=True, rng=np.random.default_rng(0))
+    silent = np.all(x[:3] == 0, axis=0)  # pixels that never spike
+    fired = res.counts.sum(axis=0) > 0
+    assert silent.sum() > 100 and fired.any()
+    change = (res.weights - w0)[np.ix_(silent, fired)]
+    if rule == "triplet":  # depression only on a presynaptic spike: silent inputs untouched
+        np.testing.assert_allclose(change, 0.0, atol=1e-12)  # (w -> G -> w round trip)
+    else:  # each post spike lowers them by nu_post x_tar (w_max - w)^mu (stochastic pulses)
+        assert np.all(change <= 0) and np.mean(change) < -p.nu_post * p.x_tar * 0.5**p.mu
