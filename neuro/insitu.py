@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from devices import Device
-from devices.errors import check_int, fail
+from devices.errors import check_int, check_range, fail
 from neuro.crossbar import Crossbar, CrossbarSpec
 from neuro.mlp import MLPSpec, backprop, forward, one_hot, output_delta
 
@@ -133,29 +133,33 @@ class CrossbarMLP:
 
 def train_insitu(model: CrossbarMLP, x: np.ndarray, y: np.ndarray, rule, lr: Sequence[float], *,
                  epochs: int, samples_per_epoch: int, batch: int, rng: np.random.Generator,
-                 evaluate, iterate=iter, on_epoch=None) -> dict[str, list[float]]:
+                 evaluate, iterate=iter, on_epoch=None,
+                 lr_decay: float = 1.0) -> dict[str, list[float]]:
     """Train ``model`` in situ; return per-epoch curves.
 
     Each epoch draws ``samples_per_epoch`` training samples at random with replacement (the
-    NeuroSim protocol), in batches of ``batch``. ``evaluate()`` returns the test accuracy after
-    each epoch; ``on_epoch(epoch, history)`` is called after it (checkpoints).
+    NeuroSim protocol), in batches of ``batch``. Epoch ``e`` (from 0) uses the learning rates
+    ``lr * lr_decay**e``. ``evaluate()`` returns the test accuracy after each epoch;
+    ``on_epoch(epoch, history)`` is called after it (checkpoints).
 
     Returns
     -------
     dict with lists ``test_accuracy``, ``pulses`` (cumulative), ``write_energy`` (cumulative,
     J), ``write_fraction`` (mean fraction of devices written per step in the epoch).
     """
+    check_range("lr_decay", lr_decay, 0.0, 1.0, lo_open=True)
     states = [rule.init(layer.shape) for layer in model.layers]
     hist: dict[str, list[float]] = {"test_accuracy": [], "pulses": [], "write_energy": [],
                                     "write_fraction": []}
     n_dev = model.n_devices
     for epoch in iterate(range(epochs)):
         order = rng.integers(0, len(x), size=samples_per_epoch)
+        lr_epoch = [rate * lr_decay**epoch for rate in lr]
         written = 0
         steps = 0
         for start in range(0, samples_per_epoch, batch):
             idx = order[start: start + batch]
-            written += model.train_step(x[idx], y[idx], rule, states, lr, rng=rng)
+            written += model.train_step(x[idx], y[idx], rule, states, lr_epoch, rng=rng)
             steps += 1
         hist["test_accuracy"].append(evaluate())
         hist["pulses"].append(float(model.pulses))

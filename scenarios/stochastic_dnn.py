@@ -48,6 +48,9 @@ class Config:
         Images used (None: all).
     lr : float
         Learning rate (baseline SGD and in-situ), batch 1.
+    lr_decay : float
+        Factor on the learning rate after each epoch, for the baseline and in situ alike (the
+        stochastic update's noise shrinks with the rate; measured effect in docs/insitu.md).
     w_max : float
         Weight represented by ``G_max``.
     bl : int
@@ -64,11 +67,12 @@ class Config:
 
     dataset: str = "mnist"
     seed: int = 0
-    hidden: tuple[int, ...] = (100,)
+    hidden: tuple[int, ...] = (300,)
     epochs: int = 5
     n_train: int | None = None
     n_test: int | None = None
     lr: float = 0.1
+    lr_decay: float = 0.7
     w_max: float = 0.5
     bl: int = 10
     levels: tuple[int, ...] = (16, 32, 64, 128)
@@ -89,6 +93,7 @@ class Config:
             if getattr(self, name) is not None:
                 check_int(name, getattr(self, name), 1)
         check_range("lr", self.lr, 0.0, None, lo_open=True)
+        check_range("lr_decay", self.lr_decay, 0.0, 1.0, lo_open=True)
         check_range("w_max", self.w_max, 0.0, None, lo_open=True)
         check_int("bl", self.bl, 1)
         if not (self.levels and self.ranges and self.variabilities):
@@ -106,8 +111,8 @@ class Config:
         check_int("jobs", self.jobs, 1, 64)
 
 
-QUICK = Config(dataset="mnist-5k", epochs=1, n_test=500, levels=(16, 32), ranges=(1.25, 15.0),
-               variabilities=(0.05, 1.0), noise_sigmas=(0.0, 0.3), jobs=1)
+QUICK = Config(dataset="mnist-5k", hidden=(100,), epochs=1, n_test=500, levels=(16, 32),
+               ranges=(1.25, 15.0), variabilities=(0.05, 1.0), noise_sigmas=(0.0, 0.3), jobs=1)
 
 
 def device_for(levels: int, dynamic_range: float, variability: float) -> Device:
@@ -136,9 +141,10 @@ def _run_one(job: tuple) -> dict:
     if kind == "float":
         model = FloatMLP(spec, weights)
         acc = []
-        for _ in range(cfg.epochs):
+        for epoch in range(cfg.epochs):
+            rate = cfg.lr * cfg.lr_decay**epoch
             for i in rng.permutation(n):
-                model.train_step(x_train[i: i + 1], y_train[i: i + 1], [cfg.lr] * spec.n_layers)
+                model.train_step(x_train[i: i + 1], y_train[i: i + 1], [rate] * spec.n_layers)
             acc.append(model.accuracy(x_test, y_test))
         predict = model.predict
         pulses = 0
@@ -148,7 +154,7 @@ def _run_one(job: tuple) -> dict:
                                                        weight_unit="g_max"), weights, rng=rng)
         hist = train_insitu(model, x_train, y_train, StochasticUpdate(bl=cfg.bl),
                             [cfg.lr] * spec.n_layers, epochs=cfg.epochs, samples_per_epoch=n,
-                            batch=1, rng=rng,
+                            batch=1, rng=rng, lr_decay=cfg.lr_decay,
                             evaluate=lambda: model.accuracy(x_test, y_test, rng=rng))
         acc = hist["test_accuracy"]
         predict = lambda x: model.predict(x, rng=rng)  # noqa: E731

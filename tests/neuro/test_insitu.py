@@ -72,3 +72,28 @@ def test_training_loop_learns_and_accounts(small_data, rule) -> None:
     n_written = sum(int(np.count_nonzero(d.n_ltp + d.n_ltd)) for x_ in model.layers
                     for d in x_.devices)
     assert n_written > 0
+
+
+def test_lr_decay_scales_each_epochs_rates(small_data) -> None:
+    x, y = small_data
+    seen = []
+
+    class Recording(NaiveSGD):
+        def pulses(self, state, x, delta, lr, crossbar, *, rng):
+            seen.append(lr)
+            return super().pulses(state, x, delta, lr, crossbar, rng=rng)
+
+    spec = MLPSpec(sizes=(400, 20, 10), init="uniform", init_scale=0.3)
+    model = CrossbarMLP(spec, FINE, CrossbarSpec(w_max=1.0),
+                        init_weights(spec, rng=np.random.default_rng(0)),
+                        rng=np.random.default_rng(1))
+    train_insitu(model, x, y, Recording(), (0.8, 0.2), epochs=3, samples_per_epoch=2, batch=1,
+                 rng=np.random.default_rng(2), evaluate=lambda: 0.0, lr_decay=0.5)
+    # 3 epochs x 2 samples x 2 layers; epoch e uses lr * 0.5**e
+    assert len(seen) == 12
+    for e in range(3):
+        assert sorted(seen[4 * e: 4 * e + 4]) == pytest.approx([0.2 * 0.5**e] * 2
+                                                              + [0.8 * 0.5**e] * 2)
+    with pytest.raises(ValueError, match="lr_decay"):
+        train_insitu(model, x, y, NaiveSGD(), (0.8, 0.2), epochs=1, samples_per_epoch=1,
+                     batch=1, rng=np.random.default_rng(2), evaluate=lambda: 0.0, lr_decay=0.0)

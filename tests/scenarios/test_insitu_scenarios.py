@@ -54,6 +54,7 @@ def test_ssm_quick() -> None:
     (ssm, "momentum=1.0", "momentum = 1.0 is invalid"),
     (ssm, "lr_ssm=-0.1,0.2", "lr_ssm[0] = -0.1 is invalid"),
     (stochastic_dnn, "bl=0", "bl = 0 is invalid"),
+    (stochastic_dnn, "lr_decay=1.5", "lr_decay = 1.5 is invalid"),
     (neurosim_devices, "adc_bits=0", "adc_bits = 0 is invalid"),
     (neurosim_devices, "devices=ideal,unobtainium", "device = 'unobtainium' is invalid"),
 ])
