@@ -95,6 +95,7 @@ class RBM:
             self.xbar = Crossbar(device, self.shape, crossbar, rng=rng)
             self.xbar.program(np.clip(w, -self.xbar.w_range, self.xbar.w_range))
         self.n_visible, self.n_hidden = n_visible, n_hidden
+        self.write_events = 0  # (synapse, update) pairs that received pulses
 
     # -- reads ------------------------------------------------------------------------------------
 
@@ -194,6 +195,7 @@ class RBM:
         elif rows[-1] == self.shape[0] - 1:
             n[-1, -1] = 0
         self.xbar.apply(n, rng=rng, rows=rows)
+        self.write_events += int(np.count_nonzero(n))
         return state
 
     def reconstruction_error(self, v: np.ndarray, *, rng: np.random.Generator) -> float:
@@ -424,6 +426,12 @@ class DBN:
     @property
     def pulses(self) -> int:
         return sum(r.pulses for r in (*self.rbms, *self.generative))
+
+    @property
+    def write_events(self) -> int:
+        """Write operations: (synapse, update) pairs that received at least one pulse (Wang et
+        al. count writes so; a pulse train to one synapse in one update is one operation)."""
+        return sum(r.write_events for r in (*self.rbms, *self.generative))
 
     @property
     def n_devices(self) -> int:

@@ -156,6 +156,7 @@ def _run_one(job: tuple) -> dict:
             "accuracy": by_passes[str(cfg.passes[0])], "accuracy_by_passes": by_passes,
             "pretrained_accuracy": pre, "finetune_curve": curve,
             "pulses": model.pulses, "pretrain_pulses": pre_pulses,
+            "write_events": model.write_events,
             "pulses_per_synapse": model.pulses / n_syn if device is not None else 0.0,
             "write_energy": sum(r.xbar.write_energy for r in (*model.rbms, *model.generative))
             if device is not None else 0.0,
@@ -180,6 +181,9 @@ def run(cfg: Config, ctx: RunContext) -> Result:
         if {"threshold", "every-batch"} <= set(rows) and rows["threshold"]["pulses"]:
             result.metrics[f"write_reduction/{d}"] = (rows["every-batch"]["pulses"]
                                                       / rows["threshold"]["pulses"])
+        if {"threshold", "every-batch"} <= set(rows) and rows["threshold"]["write_events"]:
+            result.metrics[f"write_event_reduction/{d}"] = (
+                rows["every-batch"]["write_events"] / rows["threshold"]["write_events"])
     return result
 
 

@@ -71,7 +71,7 @@ def test_cd_statistic_stacks_both_phases_with_biases_and_an_empty_corner() -> No
 
 def test_threshold_cd_writes_one_pulse_per_crossing_on_the_crossbar() -> None:
     rbm = _rbm(init_std=0.0)
-    rule = ThresholdUpdate(threshold=2.0)
+    rule = ThresholdUpdate(threshold=0.5)  # (2.0 was never crossed in these 5 steps)
     state = rule.init(rbm.shape)
     rng = np.random.default_rng(4)
     v0 = (rng.random((20, 5)) > 0.5).astype(float)
@@ -82,10 +82,12 @@ def test_threshold_cd_writes_one_pulse_per_crossing_on_the_crossbar() -> None:
         x, delta, _ = rbm.cd_statistic(v0, k=1, rng=np.random.default_rng(9))
         state = rbm.cd_step(v0, rule, state, 1.0, rng=np.random.default_rng(9))
         acc_expected = snapshot + (-(x.T @ delta)) / len(v0)
-        fired = np.round((acc_expected - state) / 2.0)
+        fired = np.round((acc_expected - state) / 0.5)
         assert np.abs(fired).max() <= 1
     n = np.round((rbm.weights - before) / rbm.xbar.dw_min)
     assert np.abs(n).sum() == rbm.pulses / 2  # a pair: two devices per weight pulse
+    # one pulse per crossing (max_pulses 1): each write operation is one weight pulse
+    assert rbm.write_events == rbm.pulses / 2 > 0
     assert n[-1, -1] == 0
 
 

@@ -149,5 +149,11 @@ def test_dbn_quick() -> None:
     # the write threshold writes several times less than writing every batch
     assert result.metrics["write_reduction/epiram"] == every["pulses"] / thr["pulses"] > 1.5
     assert thr["pulses"] > thr["pretrain_pulses"] > 0 and sw["pulses"] == 0
+    # write operations: the threshold rule sends one pulse per operation (pairs: 2 devices);
+    # the baseline sends pulse trains, so it has fewer operations than pulses
+    assert thr["write_events"] == thr["pulses"] / 2
+    assert 0 < every["write_events"] <= every["pulses"] / 2
+    assert result.metrics["write_event_reduction/epiram"] == (every["write_events"]
+                                                              / thr["write_events"])
     assert set(thr["accuracy_by_passes"]) == {"0", "5"}
     assert thr["accuracy_by_passes"]["5"] > 0.45
