@@ -39,6 +39,9 @@ from neuro.brian import ensure_numpy_functions
 
 __all__ = ["STDPParams", "STDPResult", "assign_labels", "classify", "run_stdp"]
 
+REFRACTORY_E_MS = 5.0
+"""Excitatory refractory period (membrane clamped; Diehl & Cook's ``refrac_e``)."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class STDPParams:
@@ -101,7 +104,7 @@ class STDPParams:
     tau_theta_ms: float = 1e7
     theta0_mv: float = 20.0
     input_delay_ms: float = 10.0
-    min_isi_ms: float = 5.0
+    min_isi_ms: float = REFRACTORY_E_MS
     rule: str = "triplet"
     x_tar: float = 0.4
     mu: float = 0.2
@@ -120,7 +123,7 @@ class STDPParams:
         if self.norm_total is not None:
             check_range("stdp.norm_total", self.norm_total, 0.0, None, lo_open=True)
         check_range("stdp.input_delay_ms", self.input_delay_ms, 0.0, self.t_rest_ms)
-        check_range("stdp.min_isi_ms", self.min_isi_ms, 5.0, self.t_present_ms)
+        check_range("stdp.min_isi_ms", self.min_isi_ms, REFRACTORY_E_MS, self.t_present_ms)
         check_choice("stdp.rule", self.rule, ("triplet", "power-law"))
         check_range("stdp.x_tar", self.x_tar, 0.0, 1.0)
         check_range("stdp.mu", self.mu, 0.0, 10.0)
@@ -289,9 +292,9 @@ def _run_round(images: np.ndarray, arr: DeviceArray, device: Device, p: STDPPara
     inputs.img = b2.linked_var(ctrl, "img", index=np.zeros(n_in, dtype=int))
     inputs.boost = b2.linked_var(ctrl, "boost", index=np.zeros(n_in, dtype=int))
 
-    # (Brian2's refractory period already keeps 5 ms between spikes: no timer test for that.)
+    # (Brian2's refractory period already spaces spikes by REFRACTORY_E_MS: no timer test then.)
     threshold_e = "v > theta - offset + v_thresh_e"
-    if p.min_isi_ms > 5.0:
+    if p.min_isi_ms > REFRACTORY_E_MS:
         threshold_e += " and t - lastspike > min_isi"
     exc = b2.NeuronGroup(n, "\n".join([
         "dv/dt = ((v_rest_e - v) + ge*(-v) + gi*(-100*mV - v))/(100*ms) : volt (unless refractory)",
@@ -300,7 +303,8 @@ def _run_round(images: np.ndarray, arr: DeviceArray, device: Device, p: STDPPara
         "wsum : 1", "wsum_new : 1", "img : 1 (linked)", "img_now : 1"]),
                          threshold=threshold_e,
                          reset="v = v_reset_e\ntheta += theta_plus*learning",
-                         refractory=5 * ms, method="euler", dt=dt, name="stdp_exc")
+                         refractory=REFRACTORY_E_MS * ms, method="euler", dt=dt,
+                         name="stdp_exc")
     exc.v = -105 * mV  # Diehl & Cook start 40 mV below rest
     exc.theta = np.asarray(theta_mv) * mV
     exc.img = b2.linked_var(ctrl, "img", index=np.zeros(n, dtype=int))

@@ -153,7 +153,8 @@ def _setting(job: tuple) -> dict:
             "test_images_shown": test.shown, "presentations": res.presentations,
             "pulses": res.pulses, "classes_covered": int(len(np.unique(neuron_labels))),
             "neurons_per_image": float(np.mean((c > 0).sum(axis=1))),
-            "winner_share": float(np.mean(c[fired].max(axis=1) / c[fired].sum(axis=1))),
+            "winner_share": (float(np.mean(c[fired].max(axis=1) / c[fired].sum(axis=1)))
+                             if fired.any() else 0.0),
             "silent_in_training": int(np.sum(c.sum(axis=0) == 0)),
             "theta_mv": np.percentile(res.theta_mv, [0, 50, 100]).tolist(),
             "weights": res.weights, "neuron_labels": neuron_labels.tolist()}
