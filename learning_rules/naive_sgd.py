@@ -3,7 +3,8 @@
     dW = -lr x^T delta / batch,   n = round(dW / dw_min)   (half away from zero, as NeuroSim)
 
 Updates below half a pulse step are lost; the device's non-linearity and noise decide what the
-pulses actually do.
+pulses actually do. ``rounding="stochastic"`` rounds up with the probability of the fraction
+(unbiased: small updates become occasional single pulses instead of none).
 """
 
 from __future__ import annotations
@@ -24,16 +25,16 @@ class NaiveSGD:
 
     Attributes
     ----------
-    rounding : {"nearest", "truncate"}
+    rounding : {"nearest", "truncate", "stochastic"}
         How the desired pulse count is made whole.
     """
 
-    rounding: Literal["nearest", "truncate"] = "nearest"
+    rounding: Literal["nearest", "truncate", "stochastic"] = "nearest"
     per_device_init: bool = False
     wants_feedback: bool = False
 
     def __post_init__(self) -> None:
-        check_choice("rule.rounding", self.rounding, ("nearest", "truncate"))
+        check_choice("rule.rounding", self.rounding, ("nearest", "truncate", "stochastic"))
 
     def init(self, shape: tuple[int, int]) -> None:
         return None
@@ -41,4 +42,4 @@ class NaiveSGD:
     def pulses(self, state, x, delta, lr, crossbar, *, rng):
         rows, xa = active_rows(x)
         dw = (xa.T @ delta) * (-lr / len(x))
-        return state, rows, pulse_count(crossbar.desired_pulses(dw), mode=self.rounding)
+        return state, rows, pulse_count(crossbar.desired_pulses(dw), mode=self.rounding, rng=rng)

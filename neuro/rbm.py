@@ -95,7 +95,9 @@ class RBM:
             self.xbar = Crossbar(device, self.shape, crossbar, rng=rng)
             self.xbar.program(np.clip(w, -self.xbar.w_range, self.xbar.w_range))
         self.n_visible, self.n_hidden = n_visible, n_hidden
-        self.write_events = 0  # (synapse, update) pairs that received pulses
+        # (synapse, update) pairs written: that received pulses, or in floating point whose
+        # weight changed (what a conventional every-batch update rewrites).
+        self.write_events = 0
 
     # -- reads ------------------------------------------------------------------------------------
 
@@ -186,8 +188,10 @@ class RBM:
         the augmented matrix is never written. Returns the rule's new state.
         """
         if self.xbar is None:
-            self._w -= (x.T @ delta) * (lr / len(x))
-            self._w[-1, -1] = 0.0
+            dw = (x.T @ delta) * (lr / len(x))
+            dw[-1, -1] = 0.0
+            self._w -= dw
+            self.write_events += int(np.count_nonzero(dw))
             return state
         state, rows, n = rule.pulses(state, x, delta, lr, self.xbar, rng=rng)
         if rows is None:
@@ -430,7 +434,9 @@ class DBN:
     @property
     def write_events(self) -> int:
         """Write operations: (synapse, update) pairs that received at least one pulse (Wang et
-        al. count writes so; a pulse train to one synapse in one update is one operation)."""
+        al. count writes so; a pulse train to one synapse in one update is one operation). In
+        floating point: (weight, update) pairs whose weight changed, the writes of a
+        conventional every-batch update."""
         return sum(r.write_events for r in (*self.rbms, *self.generative))
 
     @property

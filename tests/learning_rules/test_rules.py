@@ -33,6 +33,22 @@ def test_naive_sgd_rounds_the_sgd_step_and_skips_silent_rows() -> None:
     assert n.tolist() == [[-5, 3, -1], [-3, 1, -1]]
 
 
+def test_naive_sgd_stochastic_rounding_is_unbiased_and_stays_within_one_pulse() -> None:
+    c = xbar()
+    rule = NaiveSGD(rounding="stochastic")
+    rng = np.random.default_rng(3)
+    p = -0.05 * X[:, [0, 2]].T @ D / c.dw_min  # fractional pulse numbers, most below one half
+    total = np.zeros_like(p)
+    trials = 20_000
+    for _ in range(trials):
+        _, rows, n = rule.pulses(None, X, D, 0.05, c, rng=rng)
+        assert np.all((n == np.floor(p)) | (n == np.floor(p) + 1))
+        total += n
+    np.testing.assert_allclose(total / trials, p, atol=0.01)
+    nearest = NaiveSGD().pulses(None, X, D, 0.05, c, rng=rng)[2]
+    assert np.abs(total / trials - nearest).max() > 0.1  # rounding to nearest is biased
+
+
 @pytest.mark.parametrize("variant, um", [("bitstream", True), ("bitstream", False),
                                          ("rounding", False)])
 def test_stochastic_update_is_unbiased(variant: str, um: bool) -> None:

@@ -91,6 +91,23 @@ def test_threshold_cd_writes_one_pulse_per_crossing_on_the_crossbar() -> None:
     assert n[-1, -1] == 0
 
 
+def test_floating_point_rbm_counts_the_weights_each_update_changes() -> None:
+    rbm = RBM(6, 4, device=None, crossbar=CrossbarSpec(), rng=np.random.default_rng(0),
+              init_std=0.5)
+    v0 = np.zeros((3, 6))
+    v0[:, :3] = 1.0  # units 3..5 off in the data: their coincidences come from v_k only
+    total = 0
+    for seed in range(4):
+        before = rbm.weights
+        x, delta, _ = rbm.cd_statistic(v0, k=1, rng=np.random.default_rng(seed))
+        rbm.cd_step(v0, None, None, 0.1, rng=np.random.default_rng(seed))
+        changed = np.count_nonzero(rbm.weights - before)
+        assert changed == np.count_nonzero(x.T @ delta) - (x.T @ delta)[-1, -1].astype(bool)
+        total += changed
+    assert rbm.write_events == total
+    assert 0 < total < 4 * (7 * 5 - 1)  # some statistics were zero: those weights not written
+
+
 @pytest.fixture(scope="module")
 def mnist5k():
     return data.flatten(data.binarize(data.scale01(data.load("mnist-5k"))))
