@@ -73,19 +73,31 @@ class RBM:
     n_softmax : int
         The last ``n_softmax`` visible units form one softmax group (the labels of a DBN's top
         RBM): ``p = softmax(gain * I)`` over the group, sampled one-hot.
+    momentum, weight_decay : float
+        Floating point only (the software reference; Hinton 2010, "A practical guide to
+        training RBMs", sections 9-10): each update is ``dW(t) = momentum dW(t-1) + lr (stat -
+        weight_decay W)``, the decay on the weights, not the biases. 0 and 0: plain CD.
     """
 
     def __init__(self, n_visible: int, n_hidden: int, *, device: Device | None,
                  crossbar: CrossbarSpec, rng: np.random.Generator, init_std: float = 0.01,
-                 gain: float = 1.0, n_softmax: int = 0) -> None:
+                 gain: float = 1.0, n_softmax: int = 0, momentum: float = 0.0,
+                 weight_decay: float = 0.0) -> None:
         check_int("n_visible", n_visible, 1)
         check_int("n_hidden", n_hidden, 1)
         check_range("init_std", init_std, 0.0, None)
         check_range("gain", gain, 0.0, None, lo_open=True)
         check_int("n_softmax", n_softmax, 0, n_visible)
+        check_range("momentum", momentum, 0.0, 1.0, hi_open=True)
+        check_range("weight_decay", weight_decay, 0.0, None)
+        if device is not None and (momentum or weight_decay):
+            raise fail("momentum", (momentum, weight_decay),
+                       "momentum and weight_decay apply to the floating-point RBM (device=None) "
+                       "only; on a crossbar the learning rule decides the writes")
         self.shape = (n_visible + 1, n_hidden + 1)
         self.gain = gain
         self.n_softmax = n_softmax
+        self.momentum, self.weight_decay = momentum, weight_decay
         w = np.zeros(self.shape)
         w[:-1, :-1] = init_std * rng.standard_normal((n_visible, n_hidden))
         self.xbar: Crossbar | None = None
@@ -184,15 +196,20 @@ class RBM:
                rng: np.random.Generator):
         """Change the augmented weights by ``-lr x^T delta / len(x)`` through ``rule``.
 
-        Floating point: exactly; on the crossbar: the rule's pulses, open loop. The corner of
-        the augmented matrix is never written. Returns the rule's new state.
+        Floating point: exactly, with the RBM's momentum and weight decay (``state`` is then
+        the previous change, None at first); on the crossbar: the rule's pulses, open loop. The
+        corner of the augmented matrix is never written. Returns the rule's new state.
         """
         if self.xbar is None:
             dw = (x.T @ delta) * (lr / len(x))
             dw[-1, -1] = 0.0
+            if self.weight_decay:
+                dw[:-1, :-1] += (lr * self.weight_decay) * self._w[:-1, :-1]
+            if self.momentum and state is not None:
+                dw += self.momentum * state
             self._w -= dw
             self.write_events += int(np.count_nonzero(dw))
-            return state
+            return dw if self.momentum else state
         state, rows, n = rule.pulses(state, x, delta, lr, self.xbar, rng=rng)
         if rows is None:
             n[-1, -1] = 0
@@ -249,12 +266,14 @@ class DBN:
         None: floating-point RBMs (the software DBN).
     crossbar : CrossbarSpec
     rng : np.random.Generator
-    init_std, gain : float
-        As in `RBM`.
+    init_std, gain, momentum, weight_decay : float
+        As in `RBM` (momentum and weight decay: the software DBN only; they apply to the
+        generative arrays of fine-tuning too).
     """
 
     def __init__(self, spec: DBNSpec, *, device: Device | None, crossbar: CrossbarSpec,
-                 rng: np.random.Generator, init_std: float = 0.01, gain: float = 1.0) -> None:
+                 rng: np.random.Generator, init_std: float = 0.01, gain: float = 1.0,
+                 momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         self.spec = spec
         s = spec.sizes
         self.rbms = []
@@ -263,8 +282,10 @@ class DBN:
             n_v = s[i] + (spec.n_labels if top else 0)
             self.rbms.append(RBM(n_v, s[i + 1], device=device, crossbar=crossbar, rng=rng,
                                  init_std=init_std, gain=gain,
-                                 n_softmax=spec.n_labels if top else 0))
+                                 n_softmax=spec.n_labels if top else 0, momentum=momentum,
+                                 weight_decay=weight_decay))
         self.device, self.crossbar, self.gain = device, crossbar, gain
+        self.momentum, self.weight_decay = momentum, weight_decay
         self.generative: list[RBM] = []
         """Untied generative copies of the lower RBMs (after `untie`), read top-down."""
 
@@ -311,7 +332,8 @@ class DBN:
         self.generative = []
         for rbm in self.rbms[:-1]:
             g = RBM(rbm.n_visible, rbm.n_hidden, device=self.device, crossbar=self.crossbar,
-                    rng=rng, init_std=0.0, gain=self.gain)
+                    rng=rng, init_std=0.0, gain=self.gain, momentum=self.momentum,
+                    weight_decay=self.weight_decay)
             w = rbm.weights
             if g.xbar is None:
                 g._w = w

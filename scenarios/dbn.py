@@ -10,11 +10,12 @@ the same rule:
 - ``every-batch``: the baseline; every mini-batch, each synapse gets the update rounded to whole
   pulses (`learning_rules.NaiveSGD`; to nearest, or stochastically with ``baseline_rounding``).
 
-And the software DBN of the same shape (floating point, exact CD). Reported per device and rule:
-test accuracy (deterministic bottom-up pass, and averaged over 1..N stochastic passes), write
-pulses in total and per synapse, write operations, the write reduction of the threshold rule
-against the baseline and against the software DBN's conventional every-batch update (every weight
-whose batch statistic is non-zero is rewritten: its ``write_events``).
+And the software DBN of the same shape (floating point, exact CD with momentum and weight
+decay, Hinton's practical guide). Reported per device and rule: test accuracy (deterministic
+bottom-up pass, and averaged over 1..N stochastic passes), write pulses in total and per synapse,
+write operations, the write reduction of the threshold rule against the baseline and against the
+software DBN's conventional every-batch update (every weight whose change is non-zero is
+rewritten, each batch: its ``write_events``; with weight decay or momentum, every weight).
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class Config:
         Gibbs steps of the top RBM during fine-tuning (pre-training is CD-1).
     lr_float, lr_float_finetune : float
         Software DBN learning rates.
+    float_momentum, float_weight_decay : float
+        Software DBN momentum and weight decay (Hinton's practical guide: 0.9, 2e-4; `neuro.rbm`).
     threshold : float
         Write threshold in batch-mean statistic units (Wang et al.: 100 coincidences per batch of
         100 = 1); the rule's rate is 1 in pre-training and ``finetune_scale`` in fine-tuning.
@@ -84,6 +87,8 @@ class Config:
     k_finetune: int = 3
     lr_float: float = 0.1
     lr_float_finetune: float = 0.05
+    float_momentum: float = 0.9
+    float_weight_decay: float = 2e-4
     threshold: float = 0.5
     finetune_scale: float = 0.5
     baseline_lr: float = 0.3
@@ -119,6 +124,8 @@ class Config:
         for name in ("n_train", "n_test"):
             if getattr(self, name) is not None:
                 check_int(name, getattr(self, name), 1)
+        check_range("float_momentum", self.float_momentum, 0.0, 1.0, hi_open=True)
+        check_range("float_weight_decay", self.float_weight_decay, 0.0, None)
         check_choice("baseline_rounding", self.baseline_rounding, ("nearest", "stochastic"))
         check_int("jobs", self.jobs, 1, 64)
 
@@ -134,8 +141,10 @@ def _run_one(job: tuple) -> dict:
     spec = DBNSpec(sizes=cfg.sizes)
     xb = CrossbarSpec(mapping="pair", w_max=cfg.w_max)
     device = None if device_name == "software" else get_device(device_name)
+    opt = ({"momentum": cfg.float_momentum, "weight_decay": cfg.float_weight_decay}
+           if device is None else {})
     model = DBN(spec, device=device, crossbar=xb, rng=np.random.default_rng(cfg.seed),
-                init_std=0.01)
+                init_std=0.01, **opt)
     if device is None:
         rule, lr, lr_ft = None, cfg.lr_float, cfg.lr_float_finetune
     elif rule_name == "threshold":

@@ -108,6 +108,38 @@ def test_floating_point_rbm_counts_the_weights_each_update_changes() -> None:
     assert 0 < total < 4 * (7 * 5 - 1)  # some statistics were zero: those weights not written
 
 
+def test_floating_point_momentum_and_weight_decay_follow_hintons_recursion() -> None:
+    """dW(t) = m dW(t-1) + lr (x^T delta / n + wd W), decay on the weights only, corner fixed."""
+    m, wd, lr = 0.9, 0.01, 0.2
+    rbm = RBM(4, 3, device=None, crossbar=CrossbarSpec(), rng=np.random.default_rng(1),
+              init_std=0.5, momentum=m, weight_decay=wd)
+    rbm._w[-1, :-1] = 0.3  # hidden biases, to see that they are not decayed
+    rng = np.random.default_rng(2)
+    w, prev, state = rbm.weights, np.zeros((5, 4)), None
+    for _ in range(3):
+        x, delta = rng.standard_normal((6, 5)), rng.standard_normal((6, 4))
+        step = lr * (x.T @ delta) / 6
+        step[-1, -1] = 0.0
+        step[:-1, :-1] += lr * wd * w[:-1, :-1]
+        step += m * prev
+        state = rbm.update(x, delta, lr, None, state, rng=rng)
+        w, prev = w - step, step
+        np.testing.assert_allclose(rbm.weights, w, rtol=0, atol=1e-12)
+    assert rbm.weights[-1, -1] == 0.0
+    # without the statistic, the decay shrinks the weights by (1 - lr wd) and leaves biases
+    plain = RBM(4, 3, device=None, crossbar=CrossbarSpec(), rng=np.random.default_rng(1),
+                init_std=0.5, weight_decay=wd)
+    plain._w[-1, :-1] = 0.3
+    before = plain.weights
+    plain.update(np.zeros((2, 5)), np.zeros((2, 4)), lr, None, None, rng=rng)
+    np.testing.assert_allclose(plain.weights[:-1, :-1], (1 - lr * wd) * before[:-1, :-1])
+    np.testing.assert_array_equal(plain.weights[-1], before[-1])
+    with pytest.raises(ValueError, match="momentum"):
+        RBM(4, 3, device=EXACT, crossbar=CrossbarSpec(), rng=rng, momentum=0.5)
+    with pytest.raises(ValueError, match="momentum"):
+        RBM(4, 3, device=None, crossbar=CrossbarSpec(), rng=rng, momentum=1.0)
+
+
 @pytest.fixture(scope="module")
 def mnist5k():
     return data.flatten(data.binarize(data.scale01(data.load("mnist-5k"))))
