@@ -285,7 +285,6 @@ class DBN:
                                  n_softmax=spec.n_labels if top else 0, momentum=momentum,
                                  weight_decay=weight_decay))
         self.device, self.crossbar, self.gain = device, crossbar, gain
-        self.momentum, self.weight_decay = momentum, weight_decay
         self.generative: list[RBM] = []
         """Untied generative copies of the lower RBMs (after `untie`), read top-down."""
 
@@ -332,8 +331,8 @@ class DBN:
         self.generative = []
         for rbm in self.rbms[:-1]:
             g = RBM(rbm.n_visible, rbm.n_hidden, device=self.device, crossbar=self.crossbar,
-                    rng=rng, init_std=0.0, gain=self.gain, momentum=self.momentum,
-                    weight_decay=self.weight_decay)
+                    rng=rng, init_std=0.0, gain=self.gain, momentum=rbm.momentum,
+                    weight_decay=rbm.weight_decay)
             w = rbm.weights
             if g.xbar is None:
                 g._w = w
