@@ -40,7 +40,9 @@ import numpy as np
 from devices import Device, DeviceArray, is_state_dependent, iv_factor, pulse_count
 from devices.errors import check_choice, check_int, check_range, fail
 
-__all__ = ["Crossbar", "CrossbarSpec"]
+__all__ = ["INIT_WRITES", "Crossbar", "CrossbarSpec"]
+
+INIT_WRITES = ("window", "neurosim")  # how `Crossbar.program` places the initial weights
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -218,7 +220,8 @@ class Crossbar:
         """The weight matrix the conductances represent (noise-free, ohmic), shape (n_in, n_out)."""
         return self._w.copy()
 
-    def program(self, w_target: np.ndarray, *, per_device_range: bool = False) -> None:
+    def program(self, w_target: np.ndarray, *, per_device_range: bool = False,
+                init_write: str = "window") -> None:
         """Set the conductances for ``w_target`` (initialisation, before training).
 
         Weights beyond the representable range (`w_range`) are an error.
@@ -226,7 +229,15 @@ class Crossbar:
         spread then hold other weights);
         ``True`` (SSM re-initialisation): each device's own window is used, so its weight is the
         target as seen through its own range, and the relative position in the range is kept.
+        ``init_write``: ``"window"`` places each weight's fraction ``p`` of the window at
+        ``G_min + p (G_max - G_min)`` (of the effective window, with an access resistance);
+        ``"neurosim"`` reproduces the initial write of MLP+NeuroSim V3.0 (its ideal write,
+        ``Array::WriteCell``, used by ``WeightToConductance``), which sets the device to
+        ``p (G_max - G_min)`` without ``G_min`` and clips to the window: every weight starts
+        ``2 w_range G_min / (G_max - G_min)`` lower (reference mapping), and those below that
+        floor at ``-w_range``. It is there to reproduce NeuroSim's table, not as a model.
         """
+        check_choice("init_write", init_write, INIT_WRITES)
         w = np.asarray(w_target, dtype=np.float64)
         if w.shape != self.shape:
             raise fail("w_target.shape", w.shape, f"must be {self.shape}")
@@ -244,10 +255,13 @@ class Crossbar:
                 part = 0.5 * (1.0 + u) if k == 0 else 0.5 * (1.0 - u)
             else:  # ltp-only: both start low and are only potentiated
                 part = np.maximum(u, 0.0) if k == 0 else np.maximum(-u, 0.0)
-            lo_e, hi_e = self._effective(lo), self._effective(np.asarray(hi))
-            target = lo_e + part * (hi_e - lo_e)  # effective conductance wanted
-            if self.spec.r_access:
-                target = target / (1.0 - target * self.spec.r_access)
+            if init_write == "neurosim":  # the device itself, without G_min (see above)
+                target = part * (hi - lo)
+            else:
+                lo_e, hi_e = self._effective(lo), self._effective(np.asarray(hi))
+                target = lo_e + part * (hi_e - lo_e)  # effective conductance wanted
+                if self.spec.r_access:
+                    target = target / (1.0 - target * self.spec.r_access)
             target = np.clip(target, arr.g_min, arr.g_max)  # nominal targets within D2D windows
             if arr.stuck is not None:
                 target = np.where(arr.stuck < 0, arr.g_min,

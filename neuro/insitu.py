@@ -59,11 +59,14 @@ class CrossbarMLP:
         Hidden activations are digitised to this many bits before they drive the next crossbar
         (NeuroSim: 1 bit, ``a >= 0.5``); back-propagation still uses the analog activations.
         None: analog.
+    init_write : {"window", "neurosim"}
+        How the initial weights are written (`Crossbar.program`).
     """
 
     def __init__(self, spec: MLPSpec, device: Device, crossbar: CrossbarSpec,
                  weights: Sequence[np.ndarray], *, rng: np.random.Generator,
-                 per_device_init: bool = False, hidden_bits: int | None = None) -> None:
+                 per_device_init: bool = False, hidden_bits: int | None = None,
+                 init_write: str = "window") -> None:
         if len(weights) != spec.n_layers:
             raise fail("weights", len(weights), f"need {spec.n_layers} matrices")
         if hidden_bits is not None:
@@ -72,7 +75,7 @@ class CrossbarMLP:
         self.spec = spec
         self.layers = [Crossbar(device, w.shape, crossbar, rng=rng) for w in weights]
         for xbar, w in zip(self.layers, weights, strict=True):
-            xbar.program(w, per_device_range=per_device_init)
+            xbar.program(w, per_device_range=per_device_init, init_write=init_write)
         self.stats = TrainStats()
 
     @property

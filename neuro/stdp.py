@@ -75,10 +75,11 @@ class STDPParams:
         (Diehl & Cook: 10 ms).
     min_isi_ms : float
         Least time between two spikes of one excitatory neuron (its membrane is clamped for the
-        5 ms refractory period either way). Diehl & Cook's published code also asks that a timer
-        exceed 5 ms, and that timer grows at 100 ms per second (``dtimer/dt = 100.0 : ms``): 50
-        ms between spikes. Default 5 (the refractory period their paper states); 50 measured
-        no better on 8,000 images (docs/offline.md).
+        5 ms refractory period either way). Default 5, the refractory period of Diehl & Cook.
+        Their published code also asks that a timer exceed 5 ms, but that timer grows at 100
+        (SI: seconds) per second (``dtimer/dt = 100.0 : ms``), so it passes 5 ms one time step
+        after a spike and adds nothing; some ports read it as 0.1 per second, a 50 ms spacing
+        (measured no better on 8,000 images, docs/offline.md).
     rule : {"triplet", "power-law"}
         ``triplet``: the rule of Diehl & Cook's published code (above). ``power-law``: the
         weight-dependent rule their paper also describes, applied on each postsynaptic spike to

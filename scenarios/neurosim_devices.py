@@ -23,7 +23,7 @@ from devices import get_device
 from devices.errors import check_choice, check_int, check_range, fail
 from learning_rules import NaiveSGD
 from neuro import data
-from neuro.crossbar import CrossbarSpec
+from neuro.crossbar import INIT_WRITES, CrossbarSpec
 from neuro.insitu import CrossbarMLP, train_insitu
 from neuro.mlp import MLPSpec, init_weights
 from scenarios._core import Result, RunContext, parallel_map
@@ -63,6 +63,9 @@ class Config:
         Access-transistor resistance of each cell [Ohm] (NeuroSim's 1T1R default: 15 kOhm).
     image_size, downsample, threshold : int, str, float
         Input pipeline (`neuro.data.neurosim_inputs`).
+    init_write : {"window", "neurosim"}
+        ``neurosim``: the initial weights are written as MLP+NeuroSim V3.0 writes them, without
+        ``G_min`` (`neuro.crossbar.Crossbar.program`; docs/insitu.md).
     jobs : int
         Devices trained in parallel (worker processes); results do not depend on it.
     """
@@ -83,6 +86,7 @@ class Config:
     image_size: int = 20
     downsample: str = "crop"
     threshold: float = 0.5
+    init_write: str = "window"
     jobs: int = 2
 
     def __post_init__(self) -> None:
@@ -110,6 +114,7 @@ class Config:
         check_int("image_size", self.image_size, 2, 28)
         check_choice("downsample", self.downsample, ("crop", "area"))
         check_range("threshold", self.threshold, 0.0, 1.0)
+        check_choice("init_write", self.init_write, INIT_WRITES)
         check_int("jobs", self.jobs, 1, 64)
 
 
@@ -125,7 +130,8 @@ def _train_device(job: tuple) -> dict:
     weights = init_weights(spec, rng=np.random.default_rng(cfg.seed))  # same start for all
     model = CrossbarMLP(spec, device, CrossbarSpec(w_max=cfg.w_max, adc_bits=cfg.adc_bits,
                                                     r_access=cfg.r_access),
-                        weights, rng=rng, hidden_bits=cfg.hidden_bits)
+                        weights, rng=rng, hidden_bits=cfg.hidden_bits,
+                        init_write=cfg.init_write)
     x_test, y_test = ds.x_test, ds.y_test
     hist = train_insitu(model, ds.x_train, ds.y_train, NaiveSGD(), cfg.lr, epochs=cfg.epochs,
                         samples_per_epoch=cfg.samples_per_epoch, batch=1, rng=rng,

@@ -60,7 +60,7 @@ class Config:
         Each input synapse's fixed delay is drawn from ``U(0, input_delay_ms)`` (Diehl & Cook: 10).
     min_isi_ms : float
         Least time between two spikes of an excitatory neuron (`neuro.stdp.STDPParams`: 5, the
-        refractory period; Diehl & Cook's code in effect uses 50).
+        refractory period, as in Diehl & Cook's code; their timer adds nothing, see there).
     rule : {"triplet", "power-law"}
         STDP rule (`neuro.stdp.STDPParams`).
     nu_post : float

@@ -149,3 +149,19 @@ def test_access_resistance_compresses_large_conductances() -> None:
     xbar.apply(np.array([[5], [5]]), rng=None)
     step = (xbar.weights - before)[:, 0]
     assert step[1] < 0.6 * step[0]
+
+
+def test_neurosim_initial_write_omits_g_min() -> None:
+    """MLP+NeuroSim V3.0 writes the initial weights at ``p (G_max - G_min)`` (no ``G_min``):
+    each weight starts ``2 w_max G_min / dG`` lower, and those below that floor at ``-w_max``."""
+    rng = np.random.default_rng(3)
+    device = linear_device(g_min=4e-6)  # G_min / dG = 4/7: a shift of 8/7 w_max
+    w = rng.uniform(-0.5, 0.5, (40, 9))
+    shift = 2 * 0.5 * 4e-6 / 7e-6
+    for init_write, expected in (("window", w), ("neurosim", np.maximum(w - shift, -0.5))):
+        xbar = Crossbar(device, w.shape, CrossbarSpec(w_max=0.5), rng=rng)
+        xbar.program(w, init_write=init_write)
+        np.testing.assert_allclose(xbar.weights, expected, atol=1e-12)
+    assert np.mean(np.maximum(w - shift, -0.5) == -0.5) > 0.5  # the floor is reached
+    with pytest.raises(ValueError, match="init_write = 'x'.*window, neurosim"):
+        Crossbar(device, w.shape, CrossbarSpec(w_max=0.5), rng=rng).program(w, init_write="x")
