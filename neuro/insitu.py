@@ -97,6 +97,7 @@ class CrossbarMLP:
     def train_step(self, x: np.ndarray, y: np.ndarray, rule, states: list, lr: Sequence[float],
                    *, rng: np.random.Generator) -> int:
         """One in-situ step on a batch; returns the number of devices written."""
+        lr = check_learning_rates(lr, len(self.layers))
         acts = self.forward(x, rng=rng)
         delta = output_delta(self.spec, acts[-1], one_hot(y, self.spec.sizes[-1]))
         deltas = backprop(self.spec, acts, delta,
@@ -134,6 +135,17 @@ class CrossbarMLP:
         return [x.weights for x in self.layers]
 
 
+def check_learning_rates(lr: Sequence[float], n_layers: int) -> list[float]:
+    """The per-layer learning rates as floats; each must be positive and finite."""
+    rates = list(np.atleast_1d(np.asarray(lr, dtype=np.float64)))
+    if len(rates) != n_layers:
+        raise fail("lr", tuple(lr), f"give one learning rate per layer ({n_layers})")
+    for k, rate in enumerate(rates):
+        if not np.isfinite(rate) or rate <= 0:
+            raise fail(f"lr[{k}]", float(rate), "must be a finite number > 0")
+    return rates
+
+
 def train_insitu(model: CrossbarMLP, x: np.ndarray, y: np.ndarray, rule, lr: Sequence[float], *,
                  epochs: int, samples_per_epoch: int, batch: int, rng: np.random.Generator,
                  evaluate, iterate=iter, on_epoch=None,
@@ -151,6 +163,7 @@ def train_insitu(model: CrossbarMLP, x: np.ndarray, y: np.ndarray, rule, lr: Seq
     J), ``write_fraction`` (mean fraction of devices written per step in the epoch).
     """
     check_range("lr_decay", lr_decay, 0.0, 1.0, lo_open=True)
+    lr = check_learning_rates(lr, len(model.layers))
     states = [rule.init(layer.shape) for layer in model.layers]
     hist: dict[str, list[float]] = {"test_accuracy": [], "pulses": [], "write_energy": [],
                                     "write_fraction": []}

@@ -97,3 +97,45 @@ def test_lr_decay_scales_each_epochs_rates(small_data) -> None:
     with pytest.raises(ValueError, match="lr_decay"):
         train_insitu(model, x, y, NaiveSGD(), (0.8, 0.2), epochs=1, samples_per_epoch=1,
                      batch=1, rng=np.random.default_rng(2), evaluate=lambda: 0.0, lr_decay=0.0)
+
+
+def test_mini_batch_relu_softmax_step_tracks_the_float_twin(small_data) -> None:
+    # A batch of 8 through ReLU hidden units and a softmax output: the crossbar's update is the
+    # float twin's batch-mean gradient step, up to the rounding of each weight to whole pulses.
+    x, y = small_data
+    spec = MLPSpec(sizes=(400, 30, 10), hidden="relu", output="softmax", init="uniform",
+                   init_scale=0.1)
+    w0 = init_weights(spec, rng=np.random.default_rng(0))
+    twin = FloatMLP(spec, w0)
+    hw = CrossbarMLP(spec, FINE, CrossbarSpec(w_max=1.0), w0, rng=np.random.default_rng(1))
+    lr = (0.3, 0.1)
+    hw.train_step(x[:8], y[:8], NaiveSGD(), [None, None], lr, rng=np.random.default_rng(2))
+    twin.train_step(x[:8], y[:8], lr)
+    dw_min = hw.layers[0].dw_min
+    moved = 0.0
+    for a, b, w in zip(hw.weights, twin.weights, w0, strict=True):
+        assert np.max(np.abs(a - b)) <= 0.5 * dw_min + 1e-12
+        moved = max(moved, float(np.max(np.abs(b - w))))
+    assert moved > 1000 * dw_min  # the step is far larger than the rounding it is checked to
+
+
+@pytest.mark.parametrize("lr, message", [
+    ((-0.1, 0.2), r"lr\[0\] = -0.1 is invalid: must be a finite number > 0"),
+    ((0.1, 0.0), r"lr\[1\] = 0.0 is invalid"),
+    ((0.1, float("nan")), r"lr\[1\] = nan is invalid"),
+    ((0.1,), r"lr = \(0.1,\) is invalid: give one learning rate per layer \(2\)"),
+])
+def test_bad_learning_rates_fail_before_any_write(small_data, lr, message) -> None:
+    x, y = small_data
+    spec = MLPSpec(sizes=(400, 30, 10), init="uniform", init_scale=0.3)
+    w0 = init_weights(spec, rng=np.random.default_rng(0))
+    hw = CrossbarMLP(spec, FINE, CrossbarSpec(w_max=1.0), w0, rng=np.random.default_rng(1))
+    before = [w.copy() for w in hw.weights]
+    with pytest.raises(ValueError, match=message):
+        train_insitu(hw, x, y, NaiveSGD(), lr, epochs=1, samples_per_epoch=10, batch=1,
+                     rng=np.random.default_rng(3), evaluate=lambda: 0.0)
+    with pytest.raises(ValueError, match=message):
+        hw.train_step(x[:1], y[:1], NaiveSGD(), [None, None], lr, rng=np.random.default_rng(4))
+    assert hw.pulses == 0
+    for a, b in zip(hw.weights, before, strict=True):
+        np.testing.assert_array_equal(a, b)
