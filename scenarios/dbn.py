@@ -58,7 +58,9 @@ class Config:
     k_finetune : int
         Gibbs steps of the top RBM during fine-tuning (pre-training is CD-1).
     lr_float, lr_float_finetune : float
-        Software DBN learning rates.
+        Software DBN learning rates. Fine-tuning at 0.01 (with momentum 0.9): 95.83% after 5 + 5
+        epochs on full MNIST where 0.05 gave 95.38%; 0.05 drifts down over the fine-tuning
+        epochs, 0.01 rises (docs/insitu.md).
     float_momentum, float_weight_decay : float
         Software DBN momentum and weight decay (Hinton's practical guide: 0.9, 2e-4; `neuro.rbm`).
     threshold : float
@@ -86,7 +88,7 @@ class Config:
     batch: int = 100
     k_finetune: int = 3
     lr_float: float = 0.1
-    lr_float_finetune: float = 0.05
+    lr_float_finetune: float = 0.01
     float_momentum: float = 0.9
     float_weight_decay: float = 2e-4
     threshold: float = 0.5
