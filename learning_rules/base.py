@@ -16,7 +16,9 @@ A rule is a frozen dataclass with
   is the gradient ``dL/dW = x^T delta / batch``. The rule asks the crossbar for the nominal weight
   change per pulse (`neuro.crossbar.Crossbar.desired_pulses`, ``dw_min``).
 
-Rules never touch conductances; the caller applies the pulses open-loop (`Crossbar.apply`).
+Rules never touch conductances; the caller applies the pulses open-loop (`Crossbar.apply`),
+or with write-verify (`Crossbar.apply_verified`) when the rule has ``verify_rounds > 0`` (with
+``verify_tolerance``; rules without these attributes are open loop).
 """
 
 from __future__ import annotations

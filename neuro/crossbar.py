@@ -37,7 +37,15 @@ from typing import Literal
 
 import numpy as np
 
-from devices import Device, DeviceArray, is_state_dependent, iv_factor, pulse_count
+from devices import (
+    Device,
+    DeviceArray,
+    Variability,
+    is_state_dependent,
+    iv_factor,
+    pulse_count,
+    step,
+)
 from devices.errors import check_choice, check_int, check_range, fail
 
 __all__ = ["INIT_WRITES", "Crossbar", "CrossbarSpec"]
@@ -167,6 +175,7 @@ class Crossbar:
         self.read_energy = 0.0
         self.adc_saturated = 0
         self.adc_outputs = 0
+        self._nominal: dict | None = None  # nominal device parameters, for verify
         self._refresh()
 
     def _levels(self) -> tuple[float, float]:
@@ -280,6 +289,11 @@ class Crossbar:
         v = u * self.device.v_read
         return (iv_factor(self._iv, v) if self._iv is not None else v), s
 
+    def _noise_scale(self) -> float:
+        """Read-noise sigma of a unit read of a cell with unit squared conductance, in weights."""
+        return self._sigma * (self.spec.w_max / self.norm) * (
+            2.0 if self.spec.mapping == "reference" else 1.0)
+
     def _read(self, x: np.ndarray, w: np.ndarray, g2: np.ndarray | None, *,
               rng: np.random.Generator | None) -> np.ndarray:
         f, s = self._voltages(np.atleast_2d(x))
@@ -287,8 +301,7 @@ class Crossbar:
         if self._sigma:
             if rng is None:
                 raise fail("rng", None, "this device has read noise: pass a np.random.Generator")
-            y = y + self._sigma * np.sqrt((f * f) @ g2) * (self.spec.w_max / self.norm) * (
-                2.0 if self.spec.mapping == "reference" else 1.0) * rng.standard_normal(y.shape)
+            y = y + self._noise_scale() * np.sqrt((f * f) @ g2) * rng.standard_normal(y.shape)
         y = y * (s / self._f_read)
         if self.spec.adc_bits is not None:
             full = self.spec.adc_range or w.shape[0] * self.spec.w_max
@@ -330,17 +343,26 @@ class Crossbar:
         ``n_pulses`` has shape ``(n_in, n_out)``, or ``(len(rows), n_out)`` when only the word
         lines ``rows`` receive pulses (the others get none).
         """
+        flat, k = self._sparse(n_pulses, rows)
+        return self._apply_flat(flat, k, rng=rng, t=t) if len(flat) else 0
+
+    def _sparse(self, n_pulses: np.ndarray,
+                rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Flat indices into the whole array and the non-zero pulse counts at them."""
         n = np.asarray(n_pulses)
         expected = self.shape if rows is None else (len(rows), self.shape[1])
         if n.shape != expected:
             raise fail("n_pulses.shape", n.shape, f"must be {expected}")
         flat = np.flatnonzero(n)
-        if len(flat) == 0:
-            return 0
         k = n.reshape(-1)[flat]
         if rows is not None:
             r, c = np.divmod(flat, self.shape[1])
             flat = np.asarray(rows)[r] * self.shape[1] + c
+        return flat, k
+
+    def _apply_flat(self, flat: np.ndarray, k: np.ndarray, *, rng: np.random.Generator | None,
+                    t: float | None) -> int:
+        """Send signed pulse counts ``k`` (non-zero) to the weights at flat indices ``flat``."""
         if self.spec.mapping == "reference":
             self.devices[0].apply_pulses(k, idx=flat, rng=rng, t=t)
             written = len(k)
@@ -356,6 +378,73 @@ class Crossbar:
                 self.devices[1].apply_pulses(-k[~up], idx=flat[~up], rng=rng, t=t)
             written = len(k)
         self._refresh(flat)
+        return written
+
+    def _local_steps(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Weight change of one pulse up and of one pulse down (both >= 0) of the weights at
+        flat indices ``flat``, on the device's nominal curve at the stored conductances (what a
+        verify controller can predict without knowing each device's own parameters)."""
+        if self._nominal is None:
+            self._nominal = self.device.response.parameters((), Variability(),
+                                                            rng=np.random.default_rng(0))
+
+        def moved(d: int, sign: float) -> np.ndarray:
+            g = self.devices[d].g.reshape(-1)[flat]
+            g1 = step(self.device.response, g, np.full(g.shape, sign), self._nominal)
+            return self._effective(g1) - self._effective(g)
+
+        scale = self.spec.w_max / self.norm
+        if self.spec.mapping == "reference":
+            return 2.0 * scale * moved(0, 1.0), -2.0 * scale * moved(0, -1.0)
+        if self.spec.pair_update == "push-pull":
+            return (scale * (moved(0, 1.0) - moved(1, -1.0)),
+                    scale * (moved(1, 1.0) - moved(0, -1.0)))
+        return scale * moved(0, 1.0), scale * moved(1, 1.0)
+
+    def apply_verified(self, n_pulses: np.ndarray, *, rng: np.random.Generator | None,
+                       rows: np.ndarray | None = None, rounds: int = 1,
+                       tolerance: float = 0.5, t: float | None = None) -> int:
+        """Send signed pulse counts, then read back and correct (write-verify).
+
+        The target of each written weight is its value before the write plus the nominal change
+        of its pulses (``n dw_up`` or ``n dw_down``). After the open-loop write, up to ``rounds``
+        times: read the written weights (with the device's read noise, as a single-cell read
+        through the same mapping), and send to those more than ``tolerance`` nominal pulses away
+        the pulses that the nominal curve's local step predicts for the remaining error (at
+        least one; as `neuro.conversion`'s write-verify). The non-linearity and C2C noise of
+        the open-loop write are thereby corrected at the cost of read and write operations.
+        Returns the devices written by the open-loop write (the corrections go to the same
+        weights); the pulse, energy and time counters include the corrections.
+        """
+        check_int("rounds", rounds, 0)
+        check_range("tolerance", tolerance, 0.5, None)
+        flat, k = self._sparse(n_pulses, rows)
+        if len(flat) == 0:
+            return 0
+        target = self._w.reshape(-1)[flat] + k * np.where(k > 0, self.dw_up, self.dw_down)
+        written = self._apply_flat(flat, k, rng=rng, t=t)
+        for _ in range(rounds):
+            read = self._w.reshape(-1)[flat]
+            if self._sigma:
+                if rng is None:
+                    raise fail("rng", None,
+                               "this device has read noise: pass a np.random.Generator")
+                read = read + self._noise_scale() * np.sqrt(
+                    self._g2.reshape(-1)[flat]) * rng.standard_normal(len(flat))
+            err = target - read
+            todo = np.flatnonzero(np.abs(self.desired_pulses(err)) >= tolerance)
+            if len(todo) == 0:
+                break
+            # Pulses predicted by the nominal curve's local step at each weight's state, at
+            # least one; a step below a tenth of the mean (a device at its bound) counts as
+            # a tenth, so a saturated device gets a bounded train.
+            up, down = self._local_steps(flat[todo])
+            e = err[todo]
+            size = np.maximum(np.where(e > 0, up, down), 0.1 * np.where(e > 0, self.dw_up,
+                                                                         self.dw_down))
+            fix = pulse_count(e / size, mode="nearest")
+            fix = np.where(fix == 0, np.sign(e).astype(np.int64), fix)
+            self._apply_flat(flat[todo], fix, rng=rng, t=t)
         return written
 
     # -- accounting -------------------------------------------------------------------------------

@@ -106,7 +106,12 @@ class CrossbarMLP:
         for k, xbar in enumerate(self.layers):
             states[k], rows, n = rule.pulses(states[k], acts[k], deltas[k], lr[k], xbar, rng=rng)
             before = xbar.weights if rule.wants_feedback else None
-            written += xbar.apply(n, rng=rng, rows=rows)
+            rounds = getattr(rule, "verify_rounds", 0)
+            if rounds:
+                written += xbar.apply_verified(n, rng=rng, rows=rows, rounds=rounds,
+                                               tolerance=rule.verify_tolerance)
+            else:
+                written += xbar.apply(n, rng=rng, rows=rows)
             if before is not None:  # read back: the change the devices actually made
                 states[k] = rule.feedback(states[k], xbar.desired_pulses(xbar.weights - before),
                                           n)
@@ -129,6 +134,11 @@ class CrossbarMLP:
     @property
     def write_energy(self) -> float:
         return sum(x.write_energy for x in self.layers)
+
+    @property
+    def write_time(self) -> float:
+        """Summed width of every pulse sent (s): the programming time if writes were serial."""
+        return sum(x.write_time for x in self.layers)
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -160,13 +170,14 @@ def train_insitu(model: CrossbarMLP, x: np.ndarray, y: np.ndarray, rule, lr: Seq
     Returns
     -------
     dict with lists ``test_accuracy``, ``pulses`` (cumulative), ``write_energy`` (cumulative,
-    J), ``write_fraction`` (mean fraction of devices written per step in the epoch).
+    J), ``write_time`` (cumulative summed pulse width, s), ``write_fraction`` (mean fraction
+    of devices written per step in the epoch).
     """
     check_range("lr_decay", lr_decay, 0.0, 1.0, lo_open=True)
     lr = check_learning_rates(lr, len(model.layers))
     states = [rule.init(layer.shape) for layer in model.layers]
     hist: dict[str, list[float]] = {"test_accuracy": [], "pulses": [], "write_energy": [],
-                                    "write_fraction": []}
+                                    "write_time": [], "write_fraction": []}
     n_dev = model.n_devices
     for epoch in iterate(range(epochs)):
         order = rng.integers(0, len(x), size=samples_per_epoch)
@@ -180,6 +191,7 @@ def train_insitu(model: CrossbarMLP, x: np.ndarray, y: np.ndarray, rule, lr: Seq
         hist["test_accuracy"].append(evaluate())
         hist["pulses"].append(float(model.pulses))
         hist["write_energy"].append(model.write_energy)
+        hist["write_time"].append(model.write_time)
         hist["write_fraction"].append(written / (steps * n_dev))
         model.stats.write_fraction.append(hist["write_fraction"][-1])
         if on_epoch is not None:

@@ -66,6 +66,9 @@ class Config:
     init_write : {"window", "neurosim"}
         ``neurosim``: the initial weights are written as MLP+NeuroSim V3.0 writes them, without
         ``G_min`` (`neuro.crossbar.Crossbar.program`; docs/insitu.md).
+    verify_rounds : int
+        Read-verify rounds after each write (0: open loop, as NeuroSim;
+        `neuro.crossbar.Crossbar.apply_verified`).
     jobs : int
         Devices trained in parallel (worker processes); results do not depend on it.
     """
@@ -87,6 +90,7 @@ class Config:
     downsample: str = "crop"
     threshold: float = 0.5
     init_write: str = "window"
+    verify_rounds: int = 0
     jobs: int = 2
 
     def __post_init__(self) -> None:
@@ -115,6 +119,7 @@ class Config:
         check_choice("downsample", self.downsample, ("crop", "area"))
         check_range("threshold", self.threshold, 0.0, 1.0)
         check_choice("init_write", self.init_write, INIT_WRITES)
+        check_int("verify_rounds", self.verify_rounds, 0)
         check_int("jobs", self.jobs, 1, 64)
 
 
@@ -133,11 +138,13 @@ def _train_device(job: tuple) -> dict:
                         weights, rng=rng, hidden_bits=cfg.hidden_bits,
                         init_write=cfg.init_write)
     x_test, y_test = ds.x_test, ds.y_test
-    hist = train_insitu(model, ds.x_train, ds.y_train, NaiveSGD(), cfg.lr, epochs=cfg.epochs,
+    rule = NaiveSGD(verify_rounds=cfg.verify_rounds)
+    hist = train_insitu(model, ds.x_train, ds.y_train, rule, cfg.lr, epochs=cfg.epochs,
                         samples_per_epoch=cfg.samples_per_epoch, batch=1, rng=rng,
                         evaluate=lambda: model.accuracy(x_test, y_test, rng=rng))
     return {"device": device.name, "history": hist, "pulses": model.pulses,
-            "write_energy": model.write_energy, "n_devices": model.n_devices}
+            "write_energy": model.write_energy, "write_time": model.write_time,
+            "n_devices": model.n_devices}
 
 
 def run(cfg: Config, ctx: RunContext) -> Result:
@@ -160,6 +167,7 @@ def run(cfg: Config, ctx: RunContext) -> Result:
             "pulses": out["pulses"],
             "pulses_per_device": out["pulses"] / out["n_devices"],
             "write_energy_J": out["write_energy"],
+            "write_time_s": out["write_time"],
             "mean_write_fraction": float(np.mean(out["history"]["write_fraction"])),
         }
         for key, values in out["history"].items():

@@ -171,7 +171,7 @@ def _run_variant(job: tuple) -> dict:
                         samples_per_epoch=cfg.samples_per_epoch, batch=1, rng=rng,
                         evaluate=lambda: model.accuracy(ds.x_test, ds.y_test, rng=rng))
     return {"variant": variant, "history": hist, "pulses": model.pulses,
-            "write_energy": model.write_energy}
+            "write_energy": model.write_energy, "write_time": model.write_time}
 
 
 def epochs_to_reach(acc: list[float], target: float) -> int | None:
@@ -213,6 +213,7 @@ def _row(out: dict, target: float) -> dict:
             # single epochs of naive SGD on a bad device swing by 10 points or more
             "last10_mean_accuracy": float(np.mean(acc[-10:])),
             "pulses": out["pulses"], "write_energy_J": out["write_energy"],
+            "write_time_s": out["write_time"],
             "mean_write_fraction": float(np.mean(out["history"]["write_fraction"])),
             "epochs_to_target": epochs_to_reach(acc, target)}
 

@@ -135,6 +135,8 @@ def test_ssm_achieved_compensation_pays_a_device_debt() -> None:
     (lambda: SSM(momentum=-0.1), r"rule.momentum = -0.1 is invalid"),
     (lambda: SSM(compensation="magic"), r"rule.compensation = 'magic' is invalid"),
     (lambda: NaiveSGD(rounding="up"), r"rule.rounding = 'up' is invalid"),
+    (lambda: NaiveSGD(verify_rounds=-1), r"rule.verify_rounds = -1 is invalid"),
+    (lambda: NaiveSGD(verify_tolerance=0.2), r"rule.verify_tolerance = 0.2 is invalid"),
 ])
 def test_bad_rule_parameters(factory, message) -> None:
     with pytest.raises(ValueError, match=message):

@@ -165,3 +165,45 @@ def test_neurosim_initial_write_omits_g_min() -> None:
     assert np.mean(np.maximum(w - shift, -0.5) == -0.5) > 0.5  # the floor is reached
     with pytest.raises(ValueError, match="init_write = 'x'.*window, neurosim"):
         Crossbar(device, w.shape, CrossbarSpec(w_max=0.5), rng=rng).program(w, init_write="x")
+
+
+@pytest.mark.parametrize("mapping", ["reference", "pair"])
+def test_write_verify_corrects_non_linearity_and_c2c_noise(mapping: str) -> None:
+    """Open loop misses the nominal target (Ag:a-Si's non-linear steps, a little C2C noise);
+    verify rounds close the gap to about half a nominal step at the cost of extra pulses."""
+    dev = dataclasses.replace(PRESETS["ag-a-si"], variability=Variability(c2c=0.002))
+    spec = CrossbarSpec(mapping=mapping, w_max=1.0, read_noise=False, iv_nonlinearity=False)
+    n = np.random.default_rng(5).integers(-6, 7, size=(40, 30))
+    n[n == 0] = 3
+    errors, pulses = {}, {}
+    for rounds in (0, 1, 4):
+        xbar = Crossbar(dev, n.shape, spec, rng=np.random.default_rng(0))
+        xbar.program(np.zeros(n.shape))
+        target = xbar.weights + n * np.where(n > 0, xbar.dw_up, xbar.dw_down)
+        written = xbar.apply_verified(n, rng=np.random.default_rng(1), rounds=rounds)
+        assert written == n.size * (1 if mapping == "reference" else 2)
+        errors[rounds] = float(np.mean(np.abs(xbar.weights - target)) / xbar.dw_min)
+        pulses[rounds] = xbar.pulses
+    per_weight = 1 if mapping == "reference" else 2
+    assert pulses[0] == per_weight * int(np.abs(n).sum())
+    assert errors[0] > 2.0  # off by more than two nominal steps on average
+    assert errors[1] < errors[0] / 2 and errors[4] < 0.6
+    assert pulses[4] > pulses[1] > pulses[0]
+
+
+def test_write_verify_with_zero_rounds_is_the_open_loop_write() -> None:
+    dev = dataclasses.replace(PRESETS["ag-a-si"], variability=Variability(c2c=0.02))
+    spec = CrossbarSpec(w_max=1.0)
+    n = np.random.default_rng(5).integers(-4, 5, size=(20, 10))
+    a, b = (Crossbar(dev, n.shape, spec, rng=np.random.default_rng(0)) for _ in range(2))
+    a.apply(n, rng=np.random.default_rng(1))
+    b.apply_verified(n, rng=np.random.default_rng(1), rounds=0)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    # A linear noise-free device lands on target: verify finds nothing to correct.
+    c = Crossbar(linear_device(levels=101), n.shape, spec, rng=np.random.default_rng(0))
+    c.apply_verified(n, rng=np.random.default_rng(1), rounds=3)
+    assert c.pulses == int(np.abs(n).sum())
+    with pytest.raises(ValueError, match=r"tolerance = 0.1 is invalid"):
+        c.apply_verified(n, rng=None, tolerance=0.1)
+    with pytest.raises(ValueError, match=r"rounds = -1 is invalid"):
+        c.apply_verified(n, rng=None, rounds=-1)

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from devices import PRESETS, LinearResponse
+from devices import PRESETS, LinearResponse, Variability
 from learning_rules import SSM, NaiveSGD
 from neuro import data
 from neuro.crossbar import CrossbarSpec
@@ -72,6 +72,12 @@ def test_training_loop_learns_and_accounts(small_data, rule) -> None:
     n_written = sum(int(np.count_nonzero(d.n_ltp + d.n_ltd)) for x_ in model.layers
                     for d in x_.devices)
     assert n_written > 0
+    # Write time: every pulse counted per device, at the preset's LTP/LTD widths.
+    pw = PRESETS["epiram"].pulse
+    expected = sum(pw.width_ltp * float(d.n_ltp.sum()) + pw.width_ltd * float(d.n_ltd.sum())
+                   for x_ in model.layers for d in x_.devices)
+    assert model.write_time == pytest.approx(expected, rel=1e-12)
+    assert hist["write_time"][-1] == model.write_time > hist["write_time"][0] > 0
 
 
 def test_lr_decay_scales_each_epochs_rates(small_data) -> None:
@@ -139,3 +145,31 @@ def test_bad_learning_rates_fail_before_any_write(small_data, lr, message) -> No
     assert hw.pulses == 0
     for a, b in zip(hw.weights, before, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_verify_rounds_make_the_step_the_float_twins_on_a_non_linear_device(small_data) -> None:
+    # Ag:a-Si (NL 2.40 / -4.88), no C2C or read noise: open loop, a weight moves by its pulses'
+    # actual, state-dependent steps; with write-verify it moves by the nominal step the rule
+    # asked for, i.e. the float twin's step up to about half a pulse.
+    x, y = small_data
+    dev = dataclasses.replace(PRESETS["ag-a-si"], variability=Variability())
+    spec = MLPSpec(sizes=(400, 30, 10), init="uniform", init_scale=0.3)
+    w0 = init_weights(spec, rng=np.random.default_rng(0))
+    lr = (3.0, 1.0)
+    twin = FloatMLP(spec, w0)
+    twin.train_step(x[:8], y[:8], lr)
+    errors, pulses = {}, {}
+    for rounds in (0, 1):
+        hw = CrossbarMLP(spec, dev, CrossbarSpec(w_max=1.0, read_noise=False,
+                                                 iv_nonlinearity=False),
+                         w0, rng=np.random.default_rng(1))
+        start = hw.weights
+        hw.train_step(x[:8], y[:8], NaiveSGD(verify_rounds=rounds), [None, None], lr,
+                      rng=np.random.default_rng(2))
+        d = hw.layers[0].dw_min
+        errors[rounds] = [float(np.mean(np.abs((a - s) - (b - w))[np.abs(b - w) > d])) / d
+                          for a, b, w, s in zip(hw.weights, twin.weights, w0, start, strict=True)]
+        pulses[rounds] = hw.pulses
+    assert min(errors[0]) > 1.5  # open loop: off by more than 1.5 nominal steps per weight
+    assert max(errors[1]) < 0.6
+    assert pulses[1] > pulses[0]

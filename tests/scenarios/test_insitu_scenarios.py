@@ -43,6 +43,8 @@ def test_ssm_quick() -> None:
     for name in ("naive-sgd", "ssm"):
         r = rows[name]
         assert r["pulses"] > 0 and 0 < r["mean_write_fraction"] < 1
+        # PCMO's pulses are 1 ms either way: the write time is the pulse count in ms.
+        assert r["write_time_s"] == pytest.approx(1e-3 * r["pulses"], rel=1e-12)
     # On PCMO (NL 3.68 / -6.76) naive SGD fails; SSM learns (quick: 4,000 online steps).
     assert rows["ssm"]["final_accuracy"] > max(0.6, rows["naive-sgd"]["final_accuracy"] + 0.3)
     # Without stochastic rounding SSM's sub-pulse updates are rounded away: (almost) no writes.
@@ -56,6 +58,7 @@ def test_ssm_quick() -> None:
     (stochastic_dnn, "bl=0", "bl = 0 is invalid"),
     (stochastic_dnn, "lr_decay=1.5", "lr_decay = 1.5 is invalid"),
     (neurosim_devices, "adc_bits=0", "adc_bits = 0 is invalid"),
+    (neurosim_devices, "verify_rounds=-1", "verify_rounds = -1 is invalid"),
     (neurosim_devices, "devices=ideal,unobtainium", "device = 'unobtainium' is invalid"),
 ])
 def test_bad_parameters_fail_before_training(module, item, message) -> None:
