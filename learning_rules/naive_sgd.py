@@ -46,7 +46,7 @@ class NaiveSGD:
     def __post_init__(self) -> None:
         check_choice("rule.rounding", self.rounding, ("nearest", "truncate", "stochastic"))
         check_int("rule.verify_rounds", self.verify_rounds, 0)
-        check_range("rule.verify_tolerance", self.verify_tolerance, 0.5, 1e6)
+        check_range("rule.verify_tolerance", self.verify_tolerance, 0.5, None)
 
     def init(self, shape: tuple[int, int]) -> None:
         return None

@@ -173,6 +173,7 @@ class Crossbar:
         self._sigma = device.variability.read_noise if spec.read_noise else 0.0
         self.reads = 0
         self.read_energy = 0.0
+        self.verify_reads = 0  # single-cell reads of write-verify
         self.adc_saturated = 0
         self.adc_outputs = 0
         self._nominal: dict | None = None  # nominal device parameters, for verify
@@ -407,24 +408,35 @@ class Crossbar:
         """Send signed pulse counts, then read back and correct (write-verify).
 
         The target of each written weight is its value before the write plus the nominal change
-        of its pulses (``n dw_up`` or ``n dw_down``). After the open-loop write, up to ``rounds``
-        times: read the written weights (with the device's read noise, as a single-cell read
-        through the same mapping), and send to those more than ``tolerance`` nominal pulses away
-        the pulses that the nominal curve's local step predicts for the remaining error (at
-        least one; as `neuro.conversion`'s write-verify). The non-linearity and C2C noise of
-        the open-loop write are thereby corrected at the cost of read and write operations.
-        Returns the devices written by the open-loop write (the corrections go to the same
-        weights); the pulse, energy and time counters include the corrections.
+        of its pulses (``n dw_up`` or ``n dw_down``), clipped to the representable range
+        ``+-w_range``. After the open-loop write, up to ``rounds`` times: read the written
+        weights (single-cell reads at ``V_read`` through the same mapping, with the device's
+        read noise, ohmic; counted in ``verify_reads``, not in ``reads``), and send to those
+        at least ``tolerance`` nominal pulses away the pulses that the nominal curve's local
+        step at each weight's state predicts for the remaining error (a step below a tenth of
+        the nominal one counts as a tenth; at most the pulses of a whole window per round). A
+        weight whose remaining error is under half a local step is left alone: one more pulse
+        would overshoot by more than it corrects. This removes the systematic error of the
+        non-linear curve; C2C noise is reduced only where one pulse's noise is smaller than
+        the error it corrects (``docs/insitu.md``, "Writes").
+        Returns the devices written (with ``pair_update="ltp-only"``, a correction against the
+        open-loop direction writes the pair's other device and counts it); the pulse, energy
+        and time counters include the corrections.
         """
         check_int("rounds", rounds, 0)
         check_range("tolerance", tolerance, 0.5, None)
         flat, k = self._sparse(n_pulses, rows)
         if len(flat) == 0:
             return 0
-        target = self._w.reshape(-1)[flat] + k * np.where(k > 0, self.dw_up, self.dw_down)
+        target = np.clip(self._w.reshape(-1)[flat] + k * np.where(k > 0, self.dw_up, self.dw_down),
+                         -self.w_range, self.w_range)
         written = self._apply_flat(flat, k, rng=rng, t=t)
+        ltp_only = self.spec.mapping != "reference" and self.spec.pair_update == "ltp-only"
+        other = np.zeros(len(flat), dtype=bool)  # ltp-only: the pair's other device written
+        p_up, p_down = self._levels()
         for _ in range(rounds):
             read = self._w.reshape(-1)[flat]
+            self.verify_reads += len(flat)
             if self._sigma:
                 if rng is None:
                     raise fail("rng", None,
@@ -435,15 +447,20 @@ class Crossbar:
             todo = np.flatnonzero(np.abs(self.desired_pulses(err)) >= tolerance)
             if len(todo) == 0:
                 break
-            # Pulses predicted by the nominal curve's local step at each weight's state, at
-            # least one; a step below a tenth of the mean (a device at its bound) counts as
-            # a tenth, so a saturated device gets a bounded train.
             up, down = self._local_steps(flat[todo])
             e = err[todo]
-            size = np.maximum(np.where(e > 0, up, down), 0.1 * np.where(e > 0, self.dw_up,
-                                                                         self.dw_down))
-            fix = pulse_count(e / size, mode="nearest")
-            fix = np.where(fix == 0, np.sign(e).astype(np.int64), fix)
+            size = np.maximum(np.where(e > 0, up, down),
+                              0.1 * np.where(e > 0, self.dw_up, self.dw_down))
+            fix = np.clip(pulse_count(e / size, mode="nearest"), -int(np.ceil(p_down)),
+                          int(np.ceil(p_up)))
+            keep = fix != 0
+            if not keep.any():
+                break
+            todo, fix = todo[keep], fix[keep]
+            if ltp_only:
+                new = (np.sign(fix) != np.sign(k[todo])) & ~other[todo]
+                other[todo[new]] = True
+                written += int(np.count_nonzero(new))
             self._apply_flat(flat[todo], fix, rng=rng, t=t)
         return written
 

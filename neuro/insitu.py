@@ -109,7 +109,7 @@ class CrossbarMLP:
             rounds = getattr(rule, "verify_rounds", 0)
             if rounds:
                 written += xbar.apply_verified(n, rng=rng, rows=rows, rounds=rounds,
-                                               tolerance=rule.verify_tolerance)
+                                               tolerance=getattr(rule, "verify_tolerance", 0.5))
             else:
                 written += xbar.apply(n, rng=rng, rows=rows)
             if before is not None:  # read back: the change the devices actually made

@@ -207,3 +207,59 @@ def test_write_verify_with_zero_rounds_is_the_open_loop_write() -> None:
         c.apply_verified(n, rng=None, tolerance=0.1)
     with pytest.raises(ValueError, match=r"rounds = -1 is invalid"):
         c.apply_verified(n, rng=None, rounds=-1)
+
+
+@pytest.mark.parametrize("pair_update", ["push-pull", "ltp-only"])
+def test_write_verify_converges_and_stops(pair_update: str) -> None:
+    """Noise-free: verify converges to within half a nominal step and then writes nothing more
+    (no overshoot back and forth); a correction against the open-loop direction of an ltp-only
+    pair writes the other device, and is counted."""
+    dev = dataclasses.replace(PRESETS["ag-a-si"], variability=Variability())
+    spec = CrossbarSpec(mapping="pair", pair_update=pair_update, w_max=1.0, read_noise=False,
+                        iv_nonlinearity=False)
+    n = np.random.default_rng(5).integers(-6, 7, size=(30, 20))
+    n[n == 0] = -2
+    out = {}
+    for rounds in (4, 12):
+        xbar = Crossbar(dev, n.shape, spec, rng=np.random.default_rng(0))
+        xbar.program(np.zeros(n.shape))
+        target = xbar.weights + n * np.where(n > 0, xbar.dw_up, xbar.dw_down)
+        written = xbar.apply_verified(n, rng=np.random.default_rng(1), rounds=rounds)
+        err = np.abs(xbar.weights - target) / xbar.dw_min
+        local = np.maximum(*xbar._local_steps(np.arange(n.size))).reshape(n.shape) / xbar.dw_min
+        touched = sum(int(np.count_nonzero(d.n_ltp + d.n_ltd)) for d in xbar.devices)
+        out[rounds] = (xbar.pulses, written, xbar.verify_reads)
+        assert written == touched  # every device that received a pulse is counted once
+        # left alone only under half a local step (or the tolerance of half a nominal one)
+        assert np.all(err <= np.maximum(0.5 * local, 0.5) + 1e-9)
+        assert err.mean() < 0.6
+    assert out[12] == out[4]  # converged within 4 rounds: no further pulses, devices or reads
+    assert out[4][2] < 4 * n.size  # stopped reading once nothing was left to correct
+    assert out[4][1] == 2 * n.size if pair_update == "push-pull" else out[4][1] > n.size
+
+
+def test_write_verify_near_the_bound_sends_a_bounded_train() -> None:
+    """A target beyond the representable range is clipped to it: weights close to the top of
+    the window get a few pulses, not a train against a saturated device."""
+    dev = dataclasses.replace(PRESETS["ag-a-si"], variability=Variability())
+    spec = CrossbarSpec(w_max=1.0, read_noise=False, iv_nonlinearity=False)
+    shape = (10, 10)
+    xbar = Crossbar(dev, shape, spec, rng=np.random.default_rng(0))
+    xbar.program(np.full(shape, 0.97 * xbar.w_range))
+    n = np.full(shape, 5)
+    xbar.apply_verified(n, rng=np.random.default_rng(1), rounds=3)
+    assert xbar.pulses <= 2 * n.sum()
+    assert np.all(xbar.weights <= xbar.w_range * (1 + 1e-12))
+    assert np.all(xbar.weights > 0.97 * xbar.w_range)
+
+
+def test_write_time_sums_ltp_and_ltd_pulse_widths() -> None:
+    """GST: 6 us SET (LTP) and 125 ns RESET (LTD) pulses, so swapped widths would show."""
+    dev = PRESETS["gst"]
+    assert dev.pulse.width_ltp != dev.pulse.width_ltd
+    n = np.random.default_rng(2).integers(-5, 6, size=(12, 8))
+    xbar = Crossbar(dev, n.shape, CrossbarSpec(w_max=1.0), rng=np.random.default_rng(0))
+    xbar.apply(n, rng=np.random.default_rng(1))
+    expected = (dev.pulse.width_ltp * int(n[n > 0].sum())
+                + dev.pulse.width_ltd * int(-n[n < 0].sum()))
+    assert xbar.write_time == pytest.approx(expected, rel=1e-12)
