@@ -415,10 +415,14 @@ class Crossbar:
         at least ``tolerance`` nominal pulses away the pulses that the nominal curve's local
         step at each weight's state predicts for the remaining error (a step below a tenth of
         the nominal one counts as a tenth; at most the pulses of a whole window per round). A
-        weight whose remaining error is under half a local step is left alone: one more pulse
-        would overshoot by more than it corrects. This removes the systematic error of the
-        non-linear curve; C2C noise is reduced only where one pulse's noise is smaller than
-        the error it corrects (``docs/insitu.md``, "Writes").
+        correction is sent only where it is expected to reduce the squared error: the residual
+        after the predicted steps plus the C2C noise of its pulses (the device's nominal sigma,
+        growing as the square root of the pulse count) must be below the error; so a weight
+        under half a local step away is left alone (one more pulse would overshoot), and on a
+        device whose per-pulse noise exceeds its step only large errors are corrected (without
+        this, verify on the presets' C2C makes every write a growing random walk:
+        ``docs/insitu.md``, "Writes"). This removes the systematic error of the non-linear
+        curve and reduces C2C error where the noise of one pulse is below the step.
         Returns the devices written (with ``pair_update="ltp-only"``, a correction against the
         open-loop direction writes the pair's other device and counts it); the pulse, energy
         and time counters include the corrections.
@@ -434,6 +438,11 @@ class Crossbar:
         ltp_only = self.spec.mapping != "reference" and self.spec.pair_update == "ltp-only"
         other = np.zeros(len(flat), dtype=bool)  # ltp-only: the pair's other device written
         p_up, p_down = self._levels()
+        # C2C noise of one pulse, in weights: the device's nominal sigma of the window, times the
+        # mapping's gain (a reference cell moves the weight twice; push-pull writes two devices).
+        noise_w = self.device.variability.c2c * self.w_range * (
+            2.0 if self.spec.mapping == "reference" else
+            np.sqrt(2.0) if self.spec.pair_update == "push-pull" else 1.0)
         for _ in range(rounds):
             read = self._w.reshape(-1)[flat]
             self.verify_reads += len(flat)
@@ -453,7 +462,10 @@ class Crossbar:
                               0.1 * np.where(e > 0, self.dw_up, self.dw_down))
             fix = np.clip(pulse_count(e / size, mode="nearest"), -int(np.ceil(p_down)),
                           int(np.ceil(p_up)))
-            keep = fix != 0
+            # Send a correction only where it is expected to reduce the squared error: the
+            # residual after the predicted steps plus the C2C noise of |fix| pulses (variance
+            # sigma_w^2 |fix|) must be below the error itself.
+            keep = (fix != 0) & ((e - fix * size) ** 2 + noise_w**2 * np.abs(fix) < e**2)
             if not keep.any():
                 break
             todo, fix = todo[keep], fix[keep]
