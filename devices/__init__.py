@@ -13,7 +13,7 @@ Presets: `PRESETS` (name -> Device), `get_device(name_or_file)`.
 from devices.array import DeviceArray
 from devices.device import Device, PulseSpec
 from devices.errors import ParameterError
-from devices.families import FAMILIES, step
+from devices.families import FAMILIES, nominal_parameters, one_pulse, step
 from devices.iv import (
     IV_MODELS,
     LinearIV,
@@ -45,6 +45,6 @@ __all__ = [
     "LinearResponse", "NeuroSimIV", "NeuroSimResponse", "ParameterError", "PooleFrenkelIV",
     "PulseSpec", "SaturatingIV", "SinhIV", "SoftBoundsResponse", "TableResponse", "Variability",
     "cell_current", "device_from_dict", "device_to_dict", "get_device", "is_state_dependent",
-    "iv_factor", "load_device",
+    "iv_factor", "load_device", "nominal_parameters", "one_pulse",
     "pulse_count", "quantize", "read_current", "step", "to_toml", "write_noise",
 ]

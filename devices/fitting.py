@@ -25,7 +25,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from devices.errors import ParameterError, check_choice, fail
-from devices.families import step
+from devices.families import nominal_parameters, step
 from devices.linear import LinearResponse
 from devices.neurosim import NeuroSimResponse
 from devices.softbounds import SoftBoundsResponse
@@ -108,7 +108,7 @@ class FitResult:
 
 def curves(response, n_ltp: int, n_ltd: int) -> tuple[np.ndarray, np.ndarray]:
     """Noise-free branches of a response: after 0..n_ltp pulses from G_min, 0..n_ltd from G_max."""
-    params = response.parameters((), Variability(), rng=np.random.default_rng(0))
+    params = nominal_parameters(response)
     out = []
     for start, n, sign in ((response.g_min, n_ltp, 1.0), (response.g_max, n_ltd, -1.0)):
         k = np.arange(n + 1, dtype=np.float64)
@@ -162,7 +162,7 @@ def fit(data: PulseData, family: str) -> FitResult:
     response = _build(family, best.x, n_ltp, n_ltd, scale)
     span = response.g_max - response.g_min
     rms = float(np.sqrt(np.mean((best.fun * scale) ** 2)) / span)
-    params = response.parameters((), Variability(), rng=np.random.default_rng(0))
+    params = nominal_parameters(response)
     one_step = []
     for g, sign in ((data.g_ltp, 1.0), (data.g_ltd, -1.0)):
         pred = step(response, np.clip(g[:-1], response.g_min, response.g_max),

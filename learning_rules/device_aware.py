@@ -34,7 +34,14 @@ from typing import Literal
 import numpy as np
 import torch
 
-from devices import Device, Variability, cell_current, is_state_dependent, iv_factor, step
+from devices import (
+    Device,
+    cell_current,
+    is_state_dependent,
+    iv_factor,
+    nominal_parameters,
+    step,
+)
 from devices.errors import ParameterError, check_choice, check_range
 
 __all__ = ["DeviceAware", "device_states", "ltp_pulses", "make_transforms"]
@@ -93,7 +100,7 @@ def device_states(device: Device) -> np.ndarray:
     """
     r = device.response
     n = ltp_pulses(device)
-    params = r.parameters((), Variability(), rng=np.random.default_rng(0))
+    params = nominal_parameters(r)
     k = np.arange(min(n, 65_536) + 1, dtype=np.float64) * (n / min(n, 65_536))
     g = step(r, np.full(len(k), float(device.g_min)), k, params)
     return np.maximum.accumulate(g)

@@ -26,7 +26,7 @@ from typing import Literal
 
 import numpy as np
 
-from devices import Device, DeviceArray, Variability, step
+from devices import Device, DeviceArray, nominal_parameters, one_pulse
 from devices.errors import check_choice, check_int, check_range, fail
 from learning_rules.device_aware import device_states, ltp_pulses
 from neuro.brian import SynapseLayer
@@ -108,7 +108,7 @@ def _program(arr: DeviceArray, target: np.ndarray, prog: Programming, *,
     if prog.method == "open-loop":
         return 0
     d_g = device.g_max - device.g_min
-    nominal = device.response.parameters((), Variability(), rng=np.random.default_rng(0))
+    nominal = nominal_parameters(device.response)
     sigma_read = device.variability.read_noise
     used = n0.reshape(-1).astype(np.int64).copy()
     tgt = target.reshape(-1)
@@ -120,8 +120,8 @@ def _program(arr: DeviceArray, target: np.ndarray, prog: Programming, *,
         if len(todo) == 0:
             return it - 1
         gt, e = g[todo], err[todo]
-        up = step(device.response, gt, np.ones(len(todo)), nominal) - gt
-        down = gt - step(device.response, gt, -np.ones(len(todo)), nominal)
+        g_up, g_down = one_pulse(device.response, gt, nominal)
+        up, down = g_up - gt, gt - g_down
         size = np.where(e > 0, up, down)
         want = np.rint(e / np.maximum(size, 1e-30 * d_g)).astype(np.int64)
         want = np.where(want == 0, np.sign(e).astype(np.int64), want)

@@ -40,11 +40,11 @@ import numpy as np
 from devices import (
     Device,
     DeviceArray,
-    Variability,
     is_state_dependent,
     iv_factor,
+    nominal_parameters,
+    one_pulse,
     pulse_count,
-    step,
 )
 from devices.errors import check_choice, check_int, check_range, fail
 
@@ -290,19 +290,21 @@ class Crossbar:
         v = u * self.device.v_read
         return (iv_factor(self._iv, v) if self._iv is not None else v), s
 
-    def _noise_scale(self) -> float:
-        """Read-noise sigma of a unit read of a cell with unit squared conductance, in weights."""
+    def _read_noise(self, root_g2: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+        """Read noise, in weights, of outputs whose read cells have the root of summed squared
+        (normalised) conductances ``root_g2``."""
+        if rng is None:
+            raise fail("rng", None, "this device has read noise: pass a np.random.Generator")
         return self._sigma * (self.spec.w_max / self.norm) * (
-            2.0 if self.spec.mapping == "reference" else 1.0)
+            2.0 if self.spec.mapping == "reference" else 1.0) * root_g2 * rng.standard_normal(
+            root_g2.shape)
 
     def _read(self, x: np.ndarray, w: np.ndarray, g2: np.ndarray | None, *,
               rng: np.random.Generator | None) -> np.ndarray:
         f, s = self._voltages(np.atleast_2d(x))
         y = f @ w
         if self._sigma:
-            if rng is None:
-                raise fail("rng", None, "this device has read noise: pass a np.random.Generator")
-            y = y + self._noise_scale() * np.sqrt((f * f) @ g2) * rng.standard_normal(y.shape)
+            y = y + self._read_noise(np.sqrt((f * f) @ g2), rng)
         y = y * (s / self._f_read)
         if self.spec.adc_bits is not None:
             full = self.spec.adc_range or w.shape[0] * self.spec.w_max
@@ -386,21 +388,23 @@ class Crossbar:
         flat indices ``flat``, on the device's nominal curve at the stored conductances (what a
         verify controller can predict without knowing each device's own parameters)."""
         if self._nominal is None:
-            self._nominal = self.device.response.parameters((), Variability(),
-                                                            rng=np.random.default_rng(0))
+            self._nominal = nominal_parameters(self.device.response)
 
-        def moved(d: int, sign: float) -> np.ndarray:
+        def moved(d: int) -> tuple[np.ndarray, np.ndarray]:
+            """Effective-conductance change of device ``d`` after one pulse up, one down."""
             g = self.devices[d].g.reshape(-1)[flat]
-            g1 = step(self.device.response, g, np.full(g.shape, sign), self._nominal)
-            return self._effective(g1) - self._effective(g)
+            e0 = self._effective(g)
+            g_up, g_down = one_pulse(self.device.response, g, self._nominal)
+            return self._effective(g_up) - e0, self._effective(g_down) - e0
 
         scale = self.spec.w_max / self.norm
+        up0, down0 = moved(0)
         if self.spec.mapping == "reference":
-            return 2.0 * scale * moved(0, 1.0), -2.0 * scale * moved(0, -1.0)
+            return 2.0 * scale * up0, -2.0 * scale * down0
+        up1, down1 = moved(1)
         if self.spec.pair_update == "push-pull":
-            return (scale * (moved(0, 1.0) - moved(1, -1.0)),
-                    scale * (moved(1, 1.0) - moved(0, -1.0)))
-        return scale * moved(0, 1.0), scale * moved(1, 1.0)
+            return scale * (up0 - down1), scale * (up1 - down0)
+        return scale * up0, scale * up1
 
     def apply_verified(self, n_pulses: np.ndarray, *, rng: np.random.Generator | None,
                        rows: np.ndarray | None = None, rounds: int = 1,
@@ -447,11 +451,7 @@ class Crossbar:
             read = self._w.reshape(-1)[flat]
             self.verify_reads += len(flat)
             if self._sigma:
-                if rng is None:
-                    raise fail("rng", None,
-                               "this device has read noise: pass a np.random.Generator")
-                read = read + self._noise_scale() * np.sqrt(
-                    self._g2.reshape(-1)[flat]) * rng.standard_normal(len(flat))
+                read = read + self._read_noise(np.sqrt(self._g2.reshape(-1)[flat]), rng)
             err = target - read
             todo = np.flatnonzero(np.abs(self.desired_pulses(err)) >= tolerance)
             if len(todo) == 0:
