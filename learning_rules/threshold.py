@@ -53,7 +53,13 @@ class ThresholdUpdate:
 
     def pulses(self, state, x, delta, lr, crossbar, *, rng):
         state += (x.T @ delta) * (-lr / len(x))
-        n = np.minimum(np.floor(np.abs(state) / self.threshold), self.max_pulses)
-        n = (np.sign(state) * n).astype(np.int64)
-        state -= n * self.threshold
+        # Only the few accumulators that crossed the threshold are touched (sparse writes).
+        state = np.ascontiguousarray(state)  # (as `init` makes it: then no copy)
+        acc = state.reshape(-1)  # a view of the state
+        hit = np.flatnonzero(np.abs(acc) >= self.threshold)
+        s = acc[hit]
+        k = np.sign(s) * np.minimum(np.floor(np.abs(s) / self.threshold), self.max_pulses)
+        acc[hit] = s - k * self.threshold
+        n = np.zeros(state.shape, dtype=np.int64)
+        n.reshape(-1)[hit] = k
         return state, None, n

@@ -54,6 +54,11 @@ def _aug(a: np.ndarray) -> np.ndarray:
     return np.hstack([a, np.ones((len(a), 1))])
 
 
+def _softmax(a: np.ndarray) -> np.ndarray:
+    e = np.exp(a - a.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 class RBM:
     """An RBM whose weights live in a crossbar (or in floating point when ``device`` is None).
 
@@ -130,6 +135,15 @@ class RBM:
             return _aug(h) @ self._w[:-1, :].T
         return self.xbar.backward(_aug(h), rng=rng)[:, :-1]
 
+    def read_forward(self, x: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+        """``x`` (augmented rows, shape (batch, n_visible + 1)) times the whole array: no bias
+        is added unless ``x`` drives the bias row."""
+        return x @ self._w if self.xbar is None else self.xbar.forward(x, rng=rng)
+
+    def read_backward(self, d: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
+        """``d`` (shape (batch, n_hidden + 1)) times the transposed array."""
+        return d @ self._w.T if self.xbar is None else self.xbar.backward(d, rng=rng)
+
     def p_hidden(self, v: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
         return sigmoid(self.gain * self.hidden_input(v, rng=rng))
 
@@ -138,9 +152,7 @@ class RBM:
         if not self.n_softmax:
             return sigmoid(a)
         k = self.n_visible - self.n_softmax
-        z = a[:, k:] - a[:, k:].max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return np.hstack([sigmoid(a[:, :k]), e / e.sum(axis=1, keepdims=True)])
+        return np.hstack([sigmoid(a[:, :k]), _softmax(a[:, k:])])
 
     def sample_visible(self, p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Binary visible states; the softmax group one-hot."""
@@ -210,6 +222,10 @@ class RBM:
             self._w -= dw
             self.write_events += int(np.count_nonzero(dw))
             return dw if self.momentum else state
+        if self.xbar.spec.read_precision == "float32":
+            # The statistic in the reads' precision: exact for CD's binary states (coincidence
+            # counts), rounding far below the read noise for fine-tuning's differences.
+            x, delta = x.astype(np.float32), delta.astype(np.float32)
         state, rows, n = rule.pulses(state, x, delta, lr, self.xbar, rng=rng)
         if rows is None:
             n[-1, -1] = 0
@@ -287,6 +303,9 @@ class DBN:
         self.device, self.crossbar, self.gain = device, crossbar, gain
         self.generative: list[RBM] = []
         """Untied generative copies of the lower RBMs (after `untie`), read top-down."""
+        self.readout = "free-energy"
+        """How labels are read: ``"free-energy"`` (the generative model's joint) or, after
+        `finetune_backprop`, ``"discriminative"`` (the softmax of the label units' inputs)."""
 
     def _labels(self, y: np.ndarray) -> np.ndarray:
         return np.eye(self.spec.n_labels)[np.asarray(y, dtype=np.int64)]
@@ -400,15 +419,78 @@ class DBN:
         """Up-down fine-tuning (unties the generative weights first if needed)."""
         if len(self.generative) != len(self.rbms) - 1:
             self.untie(rng=rng)
-        states: dict = {}
-        n = len(x)
-        for epoch in range(epochs):
-            order = rng.permutation(n)
-            for start in range(0, n, batch):
-                sel = order[start: start + batch]
-                states = self.finetune_step(x[sel], y[sel], rule, states, lr, k=k, rng=rng)
-            if on_epoch is not None:
-                on_epoch(epoch)
+        _epochs(lambda xb, yb, st: self.finetune_step(xb, yb, rule, st, lr, k=k, rng=rng),
+                x, y, epochs=epochs, batch=batch, rng=rng, on_epoch=on_epoch)
+
+    def discriminative_forward(self, v: np.ndarray, *, rng: np.random.Generator,
+                               stochastic: bool = False) -> tuple[list[np.ndarray], np.ndarray]:
+        """The recognition path read as a feed-forward net (Hinton & Salakhutdinov 2006).
+
+        Returns the activities ``[v, h_1, ..., h_pen, h_top]`` (probabilities, or binary
+        samples when ``stochastic``) with the label units off, and the label probabilities
+        ``softmax(gain (h_top W_label^T + b_label))`` read back through the top array's label
+        rows (a transposed read).
+        """
+        acts = [v]
+        for rbm in self.rbms:
+            x = acts[-1]
+            if rbm is self.rbms[-1]:
+                x = np.hstack([x, np.zeros((len(x), self.spec.n_labels))])
+            p = rbm.p_hidden(x, rng=rng)
+            acts.append(sample(p, rng) if stochastic else p)
+        top = self.rbms[-1]
+        a = top.gain * top.visible_input(acts[-1], rng=rng)[:, -self.spec.n_labels:]
+        return acts, _softmax(a)
+
+    def backprop_step(self, v: np.ndarray, y: np.ndarray, rule, states: dict, lr: float, *,
+                      rng: np.random.Generator) -> dict:
+        """One step of discriminative fine-tuning: the cross-entropy of the label read-out
+        (`discriminative_forward`) back-propagated through every recognition array; the
+        gradients are backward reads of the arrays (``delta W^T``, analog, with their
+        non-idealities) and each array's gradient ``a^T delta`` goes through ``rule``, as a
+        pulsed in-situ SGD would (floating point: exactly, with momentum and decay).
+        """
+        acts, p = self.discriminative_forward(v, rng=rng)
+        top, n_l, b = self.rbms[-1], self.spec.n_labels, len(v)
+        d_out = top.gain * (p - self._labels(y))  # dL/dI of the label units
+        x_lab = np.zeros((b, top.n_visible + 1))
+        x_lab[:, top.n_visible - n_l: top.n_visible] = d_out
+        dh = top.read_forward(x_lab, rng=rng)[:, :-1]  # dL/dh_top = d_out W_label
+        h = acts[-1]
+        deltas = [dh * (top.gain * h * (1.0 - h))]  # dL/dI per layer, top first
+        for i in reversed(range(1, len(self.rbms))):
+            rbm, a = self.rbms[i], acts[i]
+            d = np.hstack([deltas[-1], np.zeros((b, 1))])
+            da = rbm.read_backward(d, rng=rng)[:, : self.rbms[i - 1].n_hidden]
+            deltas.append(da * (self.rbms[i - 1].gain * a * (1.0 - a)))
+        deltas.reverse()  # deltas[i]: the hidden layer of rbm i
+
+        def key(i):
+            if i not in states:
+                states[i] = rule.init(self.rbms[i].shape) if rule is not None else None
+            return i
+
+        for i, rbm in enumerate(self.rbms):
+            x = acts[i]
+            zeros = np.zeros((b, 1))
+            if rbm is top:  # the top array: its hidden units and its label rows
+                x_h = np.hstack([x, np.zeros((b, n_l)), np.ones((b, 1))])
+                x_l = np.hstack([np.zeros((b, x.shape[1])), d_out, zeros])
+                xs = np.vstack([x_h, x_l])
+                ds = np.vstack([np.hstack([deltas[i], zeros]), _aug(acts[i + 1])])
+                states[key(i)] = rbm.update(xs, ds, 2.0 * lr, rule, states[key(i)], rng=rng)
+            else:
+                states[key(i)] = rbm.update(_aug(x), np.hstack([deltas[i], zeros]), lr, rule,
+                                            states[key(i)], rng=rng)
+        return states
+
+    def finetune_backprop(self, x: np.ndarray, y: np.ndarray, rule, lr: float, *, epochs: int,
+                          batch: int, rng: np.random.Generator, on_epoch=None) -> None:
+        """Discriminative fine-tuning (`backprop_step`) of the recognition arrays; labels are
+        then read discriminatively (`readout`)."""
+        self.readout = "discriminative"
+        _epochs(lambda xb, yb, st: self.backprop_step(xb, yb, rule, st, lr, rng=rng),
+                x, y, epochs=epochs, batch=batch, rng=rng, on_epoch=on_epoch)
 
     def _below(self, i: int, v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         for rbm in self.rbms[:i]:
@@ -423,6 +505,12 @@ class DBN:
         label posteriors of ``m`` stochastic passes (binary samples) averaged.
         """
         check_int("passes", passes, 0)
+        if self.readout == "discriminative":
+            if passes == 0:
+                return np.log(self.discriminative_forward(x, rng=rng)[1] + 1e-300)
+            p = sum(self.discriminative_forward(x, rng=rng, stochastic=True)[1]
+                    for _ in range(passes))
+            return np.log(p / passes + 1e-300)
         top = self.rbms[-1]
         n_l = self.spec.n_labels
 
@@ -463,6 +551,19 @@ class DBN:
     @property
     def n_devices(self) -> int:
         return sum(r.n_devices for r in (*self.rbms, *self.generative))
+
+
+def _epochs(step, x: np.ndarray, y: np.ndarray, *, epochs: int, batch: int,
+            rng: np.random.Generator, on_epoch) -> None:
+    """Shuffled mini-batch epochs of ``states = step(x_batch, y_batch, states)``."""
+    states: dict = {}
+    for epoch in range(epochs):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), batch):
+            sel = order[start: start + batch]
+            states = step(x[sel], y[sel], states)
+        if on_epoch is not None:
+            on_epoch(epoch)
 
 
 def train_dbn(model: DBN, x: np.ndarray, y: np.ndarray, rule, lr: float | Sequence[float], *,

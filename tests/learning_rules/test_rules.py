@@ -198,3 +198,29 @@ def test_threshold_update_max_pulses_and_errors() -> None:
         ThresholdUpdate(threshold=0.0)
     with pytest.raises(ValueError, match="rule.max_pulses"):
         ThresholdUpdate(max_pulses=0)
+
+
+@pytest.mark.parametrize("max_pulses", [1, 3])
+def test_threshold_update_matches_the_dense_definition(max_pulses: int) -> None:
+    # Many steps on a large array: the sparse update equals the definition applied to every
+    # accumulator, n = sign(a) min(floor(|a| / thr), max_pulses), a -= n thr.
+    rng = np.random.default_rng(5)
+    c = xbar((40, 30))
+    rule = ThresholdUpdate(threshold=0.7, max_pulses=max_pulses)
+    state, ref = rule.init((40, 30)), np.zeros((40, 30))
+    for _ in range(20):
+        x, d = rng.normal(size=(8, 40)), rng.normal(size=(8, 30))
+        state, _, n = rule.pulses(state, x, d, 2.0, c, rng=rng)
+        ref += (x.T @ d) * (-2.0 / 8)
+        m = (np.sign(ref) * np.minimum(np.floor(np.abs(ref) / 0.7), max_pulses)).astype(int)
+        ref -= m * 0.7
+        np.testing.assert_array_equal(n, m)
+        np.testing.assert_array_equal(state, ref)
+    # What stays above the threshold is only where the step was capped at max_pulses.
+    assert np.all((np.abs(state) < 0.7) | (np.abs(n) == max_pulses))
+    assert np.any(n != 0) and np.any(n == 0)
+    # A state that is not C-contiguous is still updated correctly (returned, not in place).
+    f_state = np.asfortranarray(np.full((40, 30), 0.69))
+    out, _, n = rule.pulses(f_state, np.ones((1, 40)), np.full((1, 30), -0.02), 1.0, c, rng=rng)
+    assert np.all(n == 1)
+    np.testing.assert_allclose(out, 0.69 + 0.02 - 0.7)

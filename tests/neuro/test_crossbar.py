@@ -123,6 +123,37 @@ def test_dynamic_range_limits_the_weight_range_in_g_max_units() -> None:
         xbar.program(np.array([[0.6]]))
 
 
+@pytest.mark.parametrize("mapping", ["reference", "pair"])
+def test_float32_reads_agree_with_float64_and_keep_the_noise(mapping: str) -> None:
+    rng = np.random.default_rng(4)
+    w = rng.uniform(-1, 1, (60, 9))
+    spec = CrossbarSpec(mapping=mapping, w_max=1.0)
+    xb64 = Crossbar(linear_device(read_noise=0.05, iv=SinhIV(k=2.0)), (60, 9), spec,
+                    rng=np.random.default_rng(0))
+    xb32 = Crossbar(linear_device(read_noise=0.05, iv=SinhIV(k=2.0)), (60, 9),
+                    dataclasses.replace(spec, read_precision="float32"),
+                    rng=np.random.default_rng(0))
+    pulses = rng.integers(-30, 30, (60, 9))
+    for xb in (xb64, xb32):
+        xb.program(w)
+        xb.apply(pulses, rng=None)  # the read copy follows the writes
+    np.testing.assert_array_equal(xb32.weights, xb64.weights)  # writes stay float64
+    assert xb32.weights.dtype == np.float64
+    x = rng.uniform(0, 1, (20_000, 60))
+    d = rng.normal(size=(20_000, 9))
+    for read in ("forward", "backward"):
+        arg = x if read == "forward" else d
+        # Same noise draws (same seed): only the products' rounding differs.
+        y64 = getattr(xb64, read)(arg, rng=np.random.default_rng(7))
+        y32 = getattr(xb32, read)(arg, rng=np.random.default_rng(7))
+        assert y32.dtype == np.float64
+        scale = np.abs(y64).mean()
+        assert np.abs(y32 - y64).max() < 1e-5 * scale
+        assert np.abs(y32 - y64).max() > 0  # it did read in float32
+    with pytest.raises(ValueError, match=r"crossbar.read_precision = 'float16' is invalid"):
+        CrossbarSpec(read_precision="float16")
+
+
 def test_bad_crossbar_parameters() -> None:
     with pytest.raises(ValueError, match=r"crossbar.adc_bits = 0 is invalid"):
         CrossbarSpec(adc_bits=0)
