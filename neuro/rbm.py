@@ -416,7 +416,9 @@ class DBN:
 
     def finetune(self, x: np.ndarray, y: np.ndarray, rule, lr: float, *, epochs: int,
                  batch: int, k: int, rng: np.random.Generator, on_epoch=None) -> None:
-        """Up-down fine-tuning (unties the generative weights first if needed)."""
+        """Up-down fine-tuning (unties the generative weights first if needed); labels are
+        then read by the free energy (`readout`)."""
+        self.readout = "free-energy"
         if len(self.generative) != len(self.rbms) - 1:
             self.untie(rng=rng)
         _epochs(lambda xb, yb, st: self.finetune_step(xb, yb, rule, st, lr, k=k, rng=rng),
