@@ -359,6 +359,13 @@ class DBN:
                 g.xbar.program(np.clip(w, -g.xbar.w_range, g.xbar.w_range))
             self.generative.append(g)
 
+    def _rule_state(self, states: dict, key, i: int, rule):
+        """``key``, after giving ``states`` a fresh rule state for array ``i`` under it if it
+        has none."""
+        if key not in states:
+            states[key] = rule.init(self.rbms[i].shape) if rule is not None else None
+        return key
+
     def finetune_step(self, v: np.ndarray, y: np.ndarray, rule, states: dict, lr: float, *,
                       k: int, rng: np.random.Generator) -> dict:
         """One up-down step on the binary batch ``v`` with labels ``y`` (Hinton et al. 2006).
@@ -390,9 +397,7 @@ class DBN:
             sleep[i] = p if i == 0 else sample(p, rng)  # visible: probabilities
 
         def key(kind, i):
-            if (kind, i) not in states:
-                states[(kind, i)] = rule.init(self.rbms[i].shape) if rule is not None else None
-            return (kind, i)
+            return self._rule_state(states, (kind, i), i, rule)
 
         ones = np.ones((len(v), 1))
         zeros = np.zeros((len(v), 1))
@@ -468,9 +473,7 @@ class DBN:
         deltas.reverse()  # deltas[i]: the hidden layer of rbm i
 
         def key(i):
-            if i not in states:
-                states[i] = rule.init(self.rbms[i].shape) if rule is not None else None
-            return i
+            return self._rule_state(states, i, i, rule)
 
         for i, rbm in enumerate(self.rbms):
             x = acts[i]
