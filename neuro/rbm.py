@@ -205,18 +205,20 @@ class RBM:
         return self.update(x, delta, 2.0 * lr, rule, state, rng=rng)
 
     def update(self, x: np.ndarray, delta: np.ndarray, lr: float, rule, state, *,
-               rng: np.random.Generator):
+               rng: np.random.Generator, weight_decay: float | None = None):
         """Change the augmented weights by ``-lr x^T delta / len(x)`` through ``rule``.
 
-        Floating point: exactly, with the RBM's momentum and weight decay (``state`` is then
-        the previous change, None at first); on the crossbar: the rule's pulses, open loop. The
-        corner of the augmented matrix is never written. Returns the rule's new state.
+        Floating point: exactly, with the RBM's momentum and weight decay (``weight_decay``,
+        if given, instead of the RBM's; ``state`` is then the previous change, None at first);
+        on the crossbar: the rule's pulses, open loop. The corner of the augmented matrix is
+        never written. Returns the rule's new state.
         """
         if self.xbar is None:
             dw = (x.T @ delta) * (lr / len(x))
             dw[-1, -1] = 0.0
-            if self.weight_decay:
-                dw[:-1, :-1] += (lr * self.weight_decay) * self._w[:-1, :-1]
+            wd = self.weight_decay if weight_decay is None else weight_decay
+            if wd:
+                dw[:-1, :-1] += (lr * wd) * self._w[:-1, :-1]
             if self.momentum and state is not None:
                 dw += self.momentum * state
             self._w -= dw
@@ -420,14 +422,16 @@ class DBN:
         return states
 
     def finetune(self, x: np.ndarray, y: np.ndarray, rule, lr: float, *, epochs: int,
-                 batch: int, k: int, rng: np.random.Generator, on_epoch=None) -> None:
-        """Up-down fine-tuning (unties the generative weights first if needed); labels are
-        then read by the free energy (`readout`)."""
+                 batch: int, k: int, rng: np.random.Generator, lr_decay: float = 1.0,
+                 on_epoch=None) -> None:
+        """Up-down fine-tuning (unties the generative weights first if needed) at rate
+        ``lr * lr_decay**epoch``; labels are then read by the free energy (`readout`)."""
         self.readout = "free-energy"
         if len(self.generative) != len(self.rbms) - 1:
             self.untie(rng=rng)
-        _epochs(lambda xb, yb, st: self.finetune_step(xb, yb, rule, st, lr, k=k, rng=rng),
-                x, y, epochs=epochs, batch=batch, rng=rng, on_epoch=on_epoch)
+        _epochs(lambda xb, yb, st, eta: self.finetune_step(xb, yb, rule, st, eta, k=k, rng=rng),
+                x, y, lr=lr, lr_decay=lr_decay, epochs=epochs, batch=batch, rng=rng,
+                on_epoch=on_epoch)
 
     def discriminative_forward(self, v: np.ndarray, *, rng: np.random.Generator,
                                stochastic: bool = False) -> tuple[list[np.ndarray], np.ndarray]:
@@ -450,12 +454,13 @@ class DBN:
         return acts, _softmax(a)
 
     def backprop_step(self, v: np.ndarray, y: np.ndarray, rule, states: dict, lr: float, *,
-                      rng: np.random.Generator) -> dict:
+                      rng: np.random.Generator, weight_decay: float | None = None) -> dict:
         """One step of discriminative fine-tuning: the cross-entropy of the label read-out
         (`discriminative_forward`) back-propagated through every recognition array; the
         gradients are backward reads of the arrays (``delta W^T``, analog, with their
         non-idealities) and each array's gradient ``a^T delta`` goes through ``rule``, as a
-        pulsed in-situ SGD would (floating point: exactly, with momentum and decay).
+        pulsed in-situ SGD would (floating point: exactly, with momentum and with
+        ``weight_decay``, or the RBMs' pre-training decay when None).
         """
         acts, p = self.discriminative_forward(v, rng=rng)
         top, n_l, b = self.rbms[-1], self.spec.n_labels, len(v)
@@ -483,19 +488,32 @@ class DBN:
                 x_l = np.hstack([np.zeros((b, x.shape[1])), d_out, zeros])
                 xs = np.vstack([x_h, x_l])
                 ds = np.vstack([np.hstack([deltas[i], zeros]), _aug(acts[i + 1])])
-                states[key(i)] = rbm.update(xs, ds, 2.0 * lr, rule, states[key(i)], rng=rng)
+                states[key(i)] = rbm.update(xs, ds, 2.0 * lr, rule, states[key(i)], rng=rng,
+                                            weight_decay=weight_decay)
             else:
                 states[key(i)] = rbm.update(_aug(x), np.hstack([deltas[i], zeros]), lr, rule,
-                                            states[key(i)], rng=rng)
+                                            states[key(i)], rng=rng, weight_decay=weight_decay)
         return states
 
     def finetune_backprop(self, x: np.ndarray, y: np.ndarray, rule, lr: float, *, epochs: int,
-                          batch: int, rng: np.random.Generator, on_epoch=None) -> None:
-        """Discriminative fine-tuning (`backprop_step`) of the recognition arrays; labels are
-        then read discriminatively (`readout`)."""
+                          batch: int, rng: np.random.Generator, lr_decay: float = 1.0,
+                          weight_decay: float | None = None, on_epoch=None) -> None:
+        """Discriminative fine-tuning (`backprop_step`) of the recognition arrays at rate
+        ``lr * lr_decay**epoch``; labels are then read discriminatively (`readout`).
+
+        ``weight_decay``: floating point only, the decay during fine-tuning (None: the RBMs'
+        pre-training decay).
+        """
+        if weight_decay is not None:
+            check_range("weight_decay", weight_decay, 0.0, None)
+            if weight_decay and self.device is not None:
+                raise fail("weight_decay", weight_decay,
+                           "weight decay applies to the floating-point DBN (device=None)")
         self.readout = "discriminative"
-        _epochs(lambda xb, yb, st: self.backprop_step(xb, yb, rule, st, lr, rng=rng),
-                x, y, epochs=epochs, batch=batch, rng=rng, on_epoch=on_epoch)
+        _epochs(lambda xb, yb, st, eta: self.backprop_step(xb, yb, rule, st, eta, rng=rng,
+                                                           weight_decay=weight_decay),
+                x, y, lr=lr, lr_decay=lr_decay, epochs=epochs, batch=batch, rng=rng,
+                on_epoch=on_epoch)
 
     def _below(self, i: int, v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         for rbm in self.rbms[:i]:
@@ -558,15 +576,18 @@ class DBN:
         return sum(r.n_devices for r in (*self.rbms, *self.generative))
 
 
-def _epochs(step, x: np.ndarray, y: np.ndarray, *, epochs: int, batch: int,
-            rng: np.random.Generator, on_epoch) -> None:
-    """Shuffled mini-batch epochs of ``states = step(x_batch, y_batch, states)``."""
+def _epochs(step, x: np.ndarray, y: np.ndarray, *, lr: float, lr_decay: float, epochs: int,
+            batch: int, rng: np.random.Generator, on_epoch) -> None:
+    """Shuffled mini-batch epochs of ``states = step(x_batch, y_batch, states, rate)``, the
+    rate ``lr * lr_decay**epoch`` (a step decay per epoch; 1: constant)."""
+    check_range("lr_decay", lr_decay, 0.0, 1.0, lo_open=True)
     states: dict = {}
     for epoch in range(epochs):
         order = rng.permutation(len(x))
+        eta = lr * lr_decay**epoch
         for start in range(0, len(x), batch):
             sel = order[start: start + batch]
-            states = step(x[sel], y[sel], states)
+            states = step(x[sel], y[sel], states, eta)
         if on_epoch is not None:
             on_epoch(epoch)
 

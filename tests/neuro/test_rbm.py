@@ -178,6 +178,63 @@ def test_backprop_step_follows_the_gradient_of_the_label_cross_entropy() -> None
     assert np.all(m.rbms[0]._w[:-1, -1] == before[0][:-1, -1])  # b_v of a lower RBM: unused
 
 
+def test_fine_tuning_rates_decay_by_lr_decay_each_epoch() -> None:
+    # Floating point, no momentum, one full batch per epoch: three epochs of fine-tuning at
+    # lr_decay 0.5 are the steps at lr, lr/2, lr/4, for both fine-tunings.
+    rng = np.random.default_rng(3)
+    v = (rng.random((8, 6)) < 0.5).astype(float)
+    y = rng.integers(0, 3, 8)
+
+    def dbn(weight_decay=0.0) -> DBN:
+        return DBN(DBNSpec(sizes=(6, 5, 4), n_labels=3), device=None, crossbar=CrossbarSpec(),
+                   rng=np.random.default_rng(4), init_std=0.8, weight_decay=weight_decay)
+
+    m, ref = dbn(), dbn()
+    m.finetune_backprop(v, y, None, 0.4, epochs=3, batch=8, rng=rng, lr_decay=0.5)
+    for eta in (0.4, 0.2, 0.1):
+        ref.backprop_step(v, y, None, {}, eta, rng=rng)
+    for a, b in zip(m.rbms, ref.rbms, strict=True):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
+    const = dbn()
+    const.finetune_backprop(v, y, None, 0.4, epochs=3, batch=8, rng=rng)
+    assert not np.allclose(const.rbms[0].weights, m.rbms[0].weights)  # the decay mattered
+
+    # a fine-tuning weight decay replaces the RBMs' pre-training one (here 0.05 -> 0.01)
+    m, ref, keep = dbn(0.05), dbn(), dbn(0.05)
+    m.finetune_backprop(v, y, None, 0.4, epochs=2, batch=8, rng=rng, weight_decay=0.01)
+    keep.finetune_backprop(v, y, None, 0.4, epochs=2, batch=8, rng=rng)
+    for _ in range(2):
+        ref.backprop_step(v, y, None, {}, 0.4, rng=rng, weight_decay=0.01)
+    for a, b in zip(m.rbms, ref.rbms, strict=True):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
+    assert m.rbms[0].weight_decay == 0.05  # pre-training's decay itself is unchanged
+    assert np.abs(keep.rbms[0].weights[:-1, :-1]).sum() < np.abs(m.rbms[0].weights[:-1, :-1]).sum()
+    with pytest.raises(ValueError, match="weight_decay = 0.01 is invalid: weight decay applies"):
+        DBN(DBNSpec(sizes=(6, 5, 4), n_labels=3), device=EXACT, crossbar=CrossbarSpec(),
+            rng=rng).finetune_backprop(v, y, ThresholdUpdate(threshold=0.5), 1.0, epochs=1,
+                                       batch=8, rng=rng, weight_decay=0.01)
+
+    # up-down draws samples, so equal seeds drive both: rates 0.4, 0.2 against a step loop
+    m, ref = dbn(), dbn()
+    m.finetune(v, y, None, 0.4, epochs=2, batch=8, k=1, rng=np.random.default_rng(5),
+               lr_decay=0.5)
+    r5 = np.random.default_rng(5)
+    ref.untie(rng=r5)  # the same draws as inside finetune
+    states: dict = {}
+    for eta in (0.4, 0.2):
+        order = r5.permutation(8)
+        states = ref.finetune_step(v[order], y[order], None, states, eta, k=1, rng=r5)
+    for a, b in zip((*m.rbms, *m.generative), (*ref.rbms, *ref.generative), strict=True):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
+
+    for bad in (0.0, 1.5, -0.1):
+        fresh = dbn()
+        before = fresh.rbms[0].weights
+        with pytest.raises(ValueError, match="lr_decay"):
+            fresh.finetune_backprop(v, y, None, 0.4, epochs=1, batch=8, rng=rng, lr_decay=bad)
+        np.testing.assert_array_equal(fresh.rbms[0].weights, before)
+
+
 @pytest.fixture(scope="module")
 def mnist5k():
     return data.flatten(data.binarize(data.scale01(data.load("mnist-5k"))))
