@@ -34,7 +34,7 @@ import numpy as np
 
 from devices import Device, DeviceArray
 from devices.brian import brian_code
-from devices.errors import check_choice, check_int, check_range
+from devices.errors import check_choice, check_int, check_range, fail
 from neuro.brian import ensure_numpy_functions
 
 __all__ = ["STDPParams", "STDPResult", "assign_labels", "classify", "run_stdp"]
@@ -80,6 +80,14 @@ class STDPParams:
         (SI: seconds) per second (``dtimer/dt = 100.0 : ms``), so it passes 5 ms one time step
         after a spike and adds nothing; some ports read it as 0.1 per second, a 50 ms spacing
         (measured no better on 8,000 images, docs/offline.md).
+    hold_v_refractory : bool
+        True: the excitatory membrane is held at reset for the 5 ms refractory period (Brian2's
+        ``(unless refractory)``). False (default): it keeps integrating input and inhibition
+        and only its spikes are blocked, as in Diehl & Cook's published code: Brian 1 holds the
+        membrane only for a numeric reset, and theirs is a string (``v = v_reset_e; theta +=
+        ...``), so their neurons get just the spike blocking (``_next_allowed_spiketime``).
+        Winners then fire sooner after a spike and inhibit the others more (8,000 images,
+        ideal device: 65.4% held, 73.95% not held; docs/offline.md).
     rule : {"triplet", "power-law"}
         ``triplet``: the rule of Diehl & Cook's published code (above). ``power-law``: the
         weight-dependent rule their paper also describes, applied on each postsynaptic spike to
@@ -106,6 +114,7 @@ class STDPParams:
     theta0_mv: float = 20.0
     input_delay_ms: float = 10.0
     min_isi_ms: float = REFRACTORY_E_MS
+    hold_v_refractory: bool = False
     rule: str = "triplet"
     x_tar: float = 0.4
     mu: float = 0.2
@@ -125,6 +134,8 @@ class STDPParams:
             check_range("stdp.norm_total", self.norm_total, 0.0, None, lo_open=True)
         check_range("stdp.input_delay_ms", self.input_delay_ms, 0.0, self.t_rest_ms)
         check_range("stdp.min_isi_ms", self.min_isi_ms, REFRACTORY_E_MS, self.t_present_ms)
+        if not isinstance(self.hold_v_refractory, bool):
+            raise fail("stdp.hold_v_refractory", self.hold_v_refractory, "must be true or false")
         check_choice("stdp.rule", self.rule, ("triplet", "power-law"))
         check_range("stdp.x_tar", self.x_tar, 0.0, 1.0)
         check_range("stdp.mu", self.mu, 0.0, 10.0)
@@ -298,7 +309,8 @@ def _run_round(images: np.ndarray, arr: DeviceArray, device: Device, p: STDPPara
     if p.min_isi_ms > REFRACTORY_E_MS:
         threshold_e += " and t - lastspike > min_isi"
     exc = b2.NeuronGroup(n, "\n".join([
-        "dv/dt = ((v_rest_e - v) + ge*(-v) + gi*(-100*mV - v))/(100*ms) : volt (unless refractory)",
+        "dv/dt = ((v_rest_e - v) + ge*(-v) + gi*(-100*mV - v))/(100*ms) : volt"
+        + (" (unless refractory)" if p.hold_v_refractory else ""),
         "dge/dt = -ge/(1*ms) : 1", "dgi/dt = -gi/(2*ms) : 1",
         "dtheta/dt = -learning*theta/tau_theta : volt",
         "wsum : 1", "wsum_new : 1", "img : 1 (linked)", "img_now : 1"]),

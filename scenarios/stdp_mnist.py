@@ -61,6 +61,9 @@ class Config:
     min_isi_ms : float
         Least time between two spikes of an excitatory neuron (`neuro.stdp.STDPParams`: 5, the
         refractory period, as in Diehl & Cook's code; their timer adds nothing, see there).
+    hold_v_refractory : bool
+        Hold the excitatory membrane during the refractory period (`neuro.stdp.STDPParams`).
+        Default False, as in Diehl & Cook's code.
     rule : {"triplet", "power-law"}
         STDP rule (`neuro.stdp.STDPParams`).
     nu_post : float
@@ -87,6 +90,7 @@ class Config:
     t_rest_ms: float = 150.0
     input_delay_ms: float = 10.0
     min_isi_ms: float = 5.0
+    hold_v_refractory: bool = False
     rule: str = "triplet"
     nu_post: float = 0.01
     retry_margin: float = 1.0
@@ -112,6 +116,7 @@ class Config:
                    t_rest_ms=self.t_rest_ms,
                    input_delay_ms=self.input_delay_ms,
                    min_isi_ms=self.min_isi_ms, rule=self.rule,
+                   hold_v_refractory=self.hold_v_refractory,
                    nu_post=self.nu_post)  # validates the timing, delay, interval and rule
         check_choice("target", self.target, ("cpp_standalone", "cython", "numpy"))
         check_int("jobs", self.jobs, 1, 64)
@@ -127,7 +132,8 @@ def _setting(job: tuple) -> dict:
     rng = np.random.default_rng([cfg.seed, k])
     p = STDPParams(n_exc=cfg.n_exc, dt_ms=cfg.dt_ms, t_present_ms=cfg.t_present_ms,
                    t_rest_ms=cfg.t_rest_ms, input_delay_ms=cfg.input_delay_ms,
-                   min_isi_ms=cfg.min_isi_ms, rule=cfg.rule, nu_post=cfg.nu_post)
+                   min_isi_ms=cfg.min_isi_ms, rule=cfg.rule, nu_post=cfg.nu_post,
+                   hold_v_refractory=cfg.hold_v_refractory)
     order = rng.permutation(len(ds.x_train))
     train = ds.x_train[order[: cfg.n_train]]
     margin = cfg.retry_margin
