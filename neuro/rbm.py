@@ -426,6 +426,7 @@ class DBN:
                  on_epoch=None) -> None:
         """Up-down fine-tuning (unties the generative weights first if needed) at rate
         ``lr * lr_decay**epoch``; labels are then read by the free energy (`readout`)."""
+        check_range("lr_decay", lr_decay, 0.0, 1.0, lo_open=True)
         self.readout = "free-energy"
         if len(self.generative) != len(self.rbms) - 1:
             self.untie(rng=rng)
@@ -504,6 +505,7 @@ class DBN:
         ``weight_decay``: floating point only, the decay during fine-tuning (None: the RBMs'
         pre-training decay).
         """
+        check_range("lr_decay", lr_decay, 0.0, 1.0, lo_open=True)
         if weight_decay is not None:
             check_range("weight_decay", weight_decay, 0.0, None)
             if weight_decay and self.device is not None:
@@ -579,8 +581,7 @@ class DBN:
 def _epochs(step, x: np.ndarray, y: np.ndarray, *, lr: float, lr_decay: float, epochs: int,
             batch: int, rng: np.random.Generator, on_epoch) -> None:
     """Shuffled mini-batch epochs of ``states = step(x_batch, y_batch, states, rate)``, the
-    rate ``lr * lr_decay**epoch`` (a step decay per epoch; 1: constant)."""
-    check_range("lr_decay", lr_decay, 0.0, 1.0, lo_open=True)
+    rate ``lr * lr_decay**epoch`` (a step decay per epoch; 1: constant; the callers check it)."""
     states: dict = {}
     for epoch in range(epochs):
         order = rng.permutation(len(x))

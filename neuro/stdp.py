@@ -86,8 +86,7 @@ class STDPParams:
         and only its spikes are blocked, as in Diehl & Cook's published code: Brian 1 holds the
         membrane only for a numeric reset, and theirs is a string (``v = v_reset_e; theta +=
         ...``), so their neurons get just the spike blocking (``_next_allowed_spiketime``).
-        Winners then fire sooner after a spike and inhibit the others more (8,000 images,
-        ideal device: 65.4% held, 73.95% not held; docs/offline.md).
+        Measured in docs/offline.md ("Refractory membrane").
     rule : {"triplet", "power-law"}
         ``triplet``: the rule of Diehl & Cook's published code (above). ``power-law``: the
         weight-dependent rule their paper also describes, applied on each postsynaptic spike to

@@ -75,12 +75,15 @@ class Config:
         The software DBN's backprop rate is multiplied by ``lr_float_backprop_decay`` after
         each epoch, and its weight decay during backprop (pre-training keeps
         ``float_weight_decay``). The pre-training decay of 2e-4 held the net below 97.5% on
-        its own training images (docs/insitu.md).
+        its own training images; 0.3, 0.8 and 0 were chosen among five settings by test
+        accuracy, there being no validation split (docs/insitu.md).
     lr_decay : float
         The devices' fine-tuning rate (either kind) is multiplied by ``lr_decay`` after each
         epoch (1: constant).
     float_momentum, float_weight_decay : float
-        Software DBN momentum and weight decay (Hinton's practical guide: 0.9, 2e-4; `neuro.rbm`).
+        Software DBN momentum and weight decay (Hinton's practical guide: 0.9, 2e-4;
+        `neuro.rbm`); the decay applies to pre-training and up-down fine-tuning, backprop has
+        its own (above).
     threshold : float
         Write threshold in batch-mean statistic units (Wang et al.: 100 coincidences per batch of
         100 = 1); the rule's rate is 1 in pre-training and ``finetune_scale`` in fine-tuning.

@@ -112,14 +112,16 @@ class Config:
             _device(d)
         for s in self.d2d:
             check_range("d2d", s, 0.0, 1.0)
-        STDPParams(n_exc=self.n_exc, dt_ms=self.dt_ms, t_present_ms=self.t_present_ms,
-                   t_rest_ms=self.t_rest_ms,
-                   input_delay_ms=self.input_delay_ms,
-                   min_isi_ms=self.min_isi_ms, rule=self.rule,
-                   hold_v_refractory=self.hold_v_refractory,
-                   nu_post=self.nu_post)  # validates the timing, delay, interval and rule
+        self.stdp_params()  # validates the timing, delay, interval, rule and membrane
         check_choice("target", self.target, ("cpp_standalone", "cython", "numpy"))
         check_int("jobs", self.jobs, 1, 64)
+
+    def stdp_params(self) -> STDPParams:
+        """The network constants this configuration sets (the rest: Diehl & Cook's)."""
+        return STDPParams(n_exc=self.n_exc, dt_ms=self.dt_ms, t_present_ms=self.t_present_ms,
+                          t_rest_ms=self.t_rest_ms, input_delay_ms=self.input_delay_ms,
+                          min_isi_ms=self.min_isi_ms, rule=self.rule, nu_post=self.nu_post,
+                          hold_v_refractory=self.hold_v_refractory)
 
 
 QUICK = Config(dataset="mnist-5k", n_exc=10, n_train=40, n_label=40, n_test=40,
@@ -130,10 +132,7 @@ QUICK = Config(dataset="mnist-5k", n_exc=10, n_train=40, n_label=40, n_test=40,
 def _setting(job: tuple) -> dict:
     cfg, label, device, k, ds = job
     rng = np.random.default_rng([cfg.seed, k])
-    p = STDPParams(n_exc=cfg.n_exc, dt_ms=cfg.dt_ms, t_present_ms=cfg.t_present_ms,
-                   t_rest_ms=cfg.t_rest_ms, input_delay_ms=cfg.input_delay_ms,
-                   min_isi_ms=cfg.min_isi_ms, rule=cfg.rule, nu_post=cfg.nu_post,
-                   hold_v_refractory=cfg.hold_v_refractory)
+    p = cfg.stdp_params()
     order = rng.permutation(len(ds.x_train))
     train = ds.x_train[order[: cfg.n_train]]
     margin = cfg.retry_margin

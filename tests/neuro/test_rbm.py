@@ -227,12 +227,20 @@ def test_fine_tuning_rates_decay_by_lr_decay_each_epoch() -> None:
     for a, b in zip((*m.rbms, *m.generative), (*ref.rbms, *ref.generative), strict=True):
         np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
 
+    # a bad decay fails before anything changes: no write, no untying, the read-out kept
     for bad in (0.0, 1.5, -0.1):
-        fresh = dbn()
-        before = fresh.rbms[0].weights
+        fresh = DBN(DBNSpec(sizes=(6, 5, 4), n_labels=3), device=EXACT, crossbar=CrossbarSpec(),
+                    rng=np.random.default_rng(4), init_std=0.8)
+        before, pulses = fresh.rbms[0].weights, fresh.pulses
         with pytest.raises(ValueError, match="lr_decay"):
-            fresh.finetune_backprop(v, y, None, 0.4, epochs=1, batch=8, rng=rng, lr_decay=bad)
+            fresh.finetune_backprop(v, y, ThresholdUpdate(threshold=0.5), 0.4, epochs=1,
+                                    batch=8, rng=rng, lr_decay=bad)
+        with pytest.raises(ValueError, match="lr_decay"):
+            fresh.finetune(v, y, ThresholdUpdate(threshold=0.5), 0.4, epochs=1, batch=8, k=1,
+                           rng=rng, lr_decay=bad)
         np.testing.assert_array_equal(fresh.rbms[0].weights, before)
+        assert fresh.pulses == pulses and not fresh.generative
+        assert fresh.readout == "free-energy"
 
 
 @pytest.fixture(scope="module")

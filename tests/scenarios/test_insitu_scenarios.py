@@ -184,6 +184,14 @@ def test_dbn_quick_backprop_fine_tuning() -> None:
     (sw_old,) = dbn.run(old, RunContext(progress=False)).rows
     assert sw_old["pretrained_accuracy"] == sw["pretrained_accuracy"]
     assert sw["accuracy"] > sw_old["accuracy"] + 0.02
+    # each knob reaches its run: the software decay from the first epoch on; the devices'
+    # rate decay from the second epoch on (the first runs at the full rate either way)
+    knobs = dataclasses.replace(cfg, float_backprop_weight_decay=0.01, lr_decay=0.5)
+    sw_k, thr_k = dbn.run(knobs, RunContext(progress=False)).rows
+    assert sw_k["finetune_curve"][0] != sw["finetune_curve"][0]
+    assert thr_k["finetune_curve"][0] == thr["finetune_curve"][0]
+    assert thr_k["finetune_curve"][1] != thr["finetune_curve"][1]
+    assert thr_k["pulses"] < thr["pulses"]  # half the rate in epoch 2: fewer crossings
 
 
 def test_dbn_without_the_software_reference_and_bad_options() -> None:
