@@ -57,6 +57,12 @@ def check_int(field: str, value: int, lo: int | None = None, hi: int | None = No
         raise fail(field, value, f"must be an integer in [{lo}, {'inf' if hi is None else hi}]")
 
 
+def check_bool(field: str, value: Any) -> None:
+    """Raise unless ``value`` is True or False."""
+    if not isinstance(value, bool):
+        raise fail(field, value, "must be true or false")
+
+
 def check_choice(field: str, value: Any, choices: tuple | list | dict) -> None:
     """Raise unless ``value`` is one of ``choices``."""
     if value not in choices:

@@ -34,7 +34,7 @@ import numpy as np
 
 from devices import Device, DeviceArray
 from devices.brian import brian_code
-from devices.errors import check_choice, check_int, check_range, fail
+from devices.errors import check_bool, check_choice, check_int, check_range
 from neuro.brian import ensure_numpy_functions
 
 __all__ = ["STDPParams", "STDPResult", "assign_labels", "classify", "run_stdp"]
@@ -133,8 +133,7 @@ class STDPParams:
             check_range("stdp.norm_total", self.norm_total, 0.0, None, lo_open=True)
         check_range("stdp.input_delay_ms", self.input_delay_ms, 0.0, self.t_rest_ms)
         check_range("stdp.min_isi_ms", self.min_isi_ms, REFRACTORY_E_MS, self.t_present_ms)
-        if not isinstance(self.hold_v_refractory, bool):
-            raise fail("stdp.hold_v_refractory", self.hold_v_refractory, "must be true or false")
+        check_bool("stdp.hold_v_refractory", self.hold_v_refractory)
         check_choice("stdp.rule", self.rule, ("triplet", "power-law"))
         check_range("stdp.x_tar", self.x_tar, 0.0, 1.0)
         check_range("stdp.mu", self.mu, 0.0, 10.0)

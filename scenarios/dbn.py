@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from devices import get_device
-from devices.errors import check_choice, check_int, check_range, fail
+from devices.errors import check_bool, check_choice, check_int, check_range, fail
 from learning_rules import NaiveSGD, ThresholdUpdate
 from neuro import data
 from neuro.crossbar import CrossbarSpec
@@ -169,8 +169,7 @@ class Config:
         check_range("float_weight_decay", self.float_weight_decay, 0.0, None)
         check_choice("baseline_rounding", self.baseline_rounding, ("nearest", "stochastic"))
         check_choice("read_precision", self.read_precision, ("float32", "float64"))
-        if not isinstance(self.software, bool):
-            raise fail("software", self.software, "must be true or false")
+        check_bool("software", self.software)
         if not self.software and not self.devices:
             raise fail("devices", self.devices, "name a device when software=false")
         check_int("jobs", self.jobs, 1, 64)

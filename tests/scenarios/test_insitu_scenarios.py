@@ -209,3 +209,5 @@ def test_dbn_without_the_software_reference_and_bad_options() -> None:
         dataclasses.replace(dbn.QUICK, read_precision="half")
     with pytest.raises(ValueError, match="lr_decay = 0 is invalid"):
         dataclasses.replace(dbn.QUICK, lr_decay=0)
+    with pytest.raises(ValueError, match="software = 'no' is invalid: must be true or false"):
+        dataclasses.replace(dbn.QUICK, software="no")
