@@ -5,7 +5,11 @@ For each device setting: the network of `neuro.stdp` learns from ``n_train`` tra
 ``n_label`` training images and the test images are classified by the labelled neurons' votes,
 with learning off. Devices: an ideal one, a soft-bounds device, a NeuroSim preset; and the
 ideal device with growing device-to-device spread. Figures: accuracy per setting and the learned
-receptive fields. Diehl & Cook report 82.9% for 100 excitatory neurons after one epoch.
+receptive fields. Files beside ``result.json``, written as each setting finishes:
+``receptive_fields.npz`` (final weights, 784 x n_exc), ``spike_counts.npz`` (labelling and test
+counts per image and neuron) and ``neurons.npz`` (each neuron's final threshold ``theta_mv/...``
+and its spikes over the accepted training presentations ``train_spikes/...``). Diehl & Cook
+report 82.9% for 100 excitatory neurons after one epoch.
 """
 
 from __future__ import annotations
@@ -168,6 +172,7 @@ def _setting(job: tuple) -> dict:
                              if fired.any() else 0.0),
             "silent_in_training": int(np.sum(c.sum(axis=0) == 0)),
             "theta_mv": np.percentile(res.theta_mv, [0, 50, 100]).tolist(),
+            "theta_per_neuron": res.theta_mv, "train_spikes": c.sum(axis=0),
             "weights": res.weights, "neuron_labels": neuron_labels.tolist(),
             "label_counts": lab.counts, "test_counts": test.counts}
 
@@ -185,11 +190,14 @@ def run(cfg: Config, ctx: RunContext) -> Result:
     done: dict[int, dict] = {}
     fields: dict[str, np.ndarray] = {}
     counts: dict[str, np.ndarray] = {}
+    neurons: dict[str, np.ndarray] = {}
     for k, out in ctx.iterate(parallel_map(_setting, jobs, jobs=cfg.jobs), desc="settings",
                               total=len(jobs)):
         fields[out["setting"]] = out.pop("weights")
         counts[f"label/{out['setting']}"] = out.pop("label_counts")
         counts[f"test/{out['setting']}"] = out.pop("test_counts")
+        neurons[f"theta_mv/{out['setting']}"] = out.pop("theta_per_neuron")
+        neurons[f"train_spikes/{out['setting']}"] = out.pop("train_spikes")
         done[k] = out
         result.rows = [done[i] for i in sorted(done)]
         result.metrics[f"accuracy/{out['setting']}"] = out["accuracy"]
@@ -197,6 +205,7 @@ def run(cfg: Config, ctx: RunContext) -> Result:
         if ctx.out_dir is not None:  # (not in result.json) saved as each setting finishes
             np.savez_compressed(ctx.out_dir / "receptive_fields.npz", **fields)
             np.savez_compressed(ctx.out_dir / "spike_counts.npz", **counts)
+            np.savez_compressed(ctx.out_dir / "neurons.npz", **neurons)
     return result
 
 

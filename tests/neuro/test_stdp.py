@@ -85,7 +85,7 @@ def test_labels_and_votes() -> None:
     assert classify(np.array([[3, 2, 0, 0]]), np.array([3, 5, 8, -1])).tolist() == [3]
 
 
-def test_stdp_mnist_quick_counts_unreached_images_as_errors() -> None:
+def test_stdp_mnist_quick_counts_unreached_images_as_errors(tmp_path) -> None:
     import dataclasses
 
     from scenarios import stdp_mnist
@@ -93,7 +93,7 @@ def test_stdp_mnist_quick_counts_unreached_images_as_errors() -> None:
 
     cfg = dataclasses.replace(stdp_mnist.QUICK, devices=("softbounds",), n_train=15, n_label=15,
                               n_test=15)
-    result = stdp_mnist.run(cfg, RunContext(progress=False))
+    result = stdp_mnist.run(cfg, RunContext(progress=False, out_dir=tmp_path))
     (r,) = result.rows
     assert 0 < r["images_learned"] <= cfg.n_train and r["pulses"] > 0
     assert r["presentations"] >= r["images_learned"]
@@ -105,6 +105,15 @@ def test_stdp_mnist_quick_counts_unreached_images_as_errors() -> None:
     assert 1.0 <= r["neurons_per_image"] <= cfg.n_exc
     assert 1.0 / r["neurons_per_image"] <= r["winner_share"] + 1e-12 <= 1.0 + 1e-12
     assert 0 <= r["silent_in_training"] < cfg.n_exc
+    # per-neuron files agree with the row's summaries
+    neurons = np.load(tmp_path / "neurons.npz")
+    theta, spikes = neurons["theta_mv/softbounds"], neurons["train_spikes/softbounds"]
+    assert theta.shape == spikes.shape == (cfg.n_exc,)
+    np.testing.assert_allclose(np.percentile(theta, [0, 50, 100]), r["theta_mv"])
+    assert int(np.sum(spikes == 0)) == r["silent_in_training"]
+    # a threshold rises 0.05 mV per training spike (its 1e7 ms decay is negligible here)
+    assert np.all(theta[spikes > 0] > 20.0)
+    assert np.load(tmp_path / "receptive_fields.npz")["softbounds"].shape == (784, cfg.n_exc)
 
 
 def test_min_isi_spaces_each_neurons_spikes(images, learned) -> None:
