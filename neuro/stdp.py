@@ -87,14 +87,25 @@ class STDPParams:
         membrane only for a numeric reset, and theirs is a string (``v = v_reset_e; theta +=
         ...``), so their neurons get just the spike blocking (``_next_allowed_spiketime``).
         Measured in docs/offline.md ("Refractory membrane").
-    rule : {"triplet", "power-law"}
+    rule : {"triplet", "power-law", "querlioz"}
         ``triplet``: the rule of Diehl & Cook's published code (above). ``power-law``: the
         weight-dependent rule their paper also describes, applied on each postsynaptic spike to
         every input synapse, ``dw = nu_post (pre - x_tar) (w_max - w)^mu`` (no change on a
         presynaptic spike): inputs whose trace is below ``x_tar`` (silent ones) are depressed.
+        ``querlioz``: the simplified memristive STDP of Querlioz et al. (2011, 2013; DESIGN.md
+        3): on each postsynaptic spike, every input synapse whose (delayed) presynaptic spike
+        arrived within the last ``t_ltp_ms`` is potentiated by ``alpha_plus`` and every other
+        one depressed by ``alpha_minus`` (no change on a presynaptic spike). The steps are
+        nominal weight changes, sent as pulses through the device, so a non-linear device
+        makes them weight-dependent as in the paper.
     x_tar, mu : float
         Target presynaptic trace and weight exponent of the power-law rule. Their published
         code defines, unused, ``STDP_offset = 0.4`` and ``exp_ee_post = 0.2``: taken as these.
+    t_ltp_ms, alpha_plus, alpha_minus : float
+        LTP window and nominal steps (fractions of ``w_max``) of the ``querlioz`` rule:
+        45 ms, 0.01 and 0.005 (Querlioz et al. 2011, whose steps a 2019 review, Frontiers in
+        Neuroscience, PMC6691091, table 3, lists as "increments, decrements 0.01, 0.005"; the
+        authors' N2D2 model of that paper uses a 50 ms window).
     """
 
     n_exc: int = 100
@@ -117,6 +128,9 @@ class STDPParams:
     rule: str = "triplet"
     x_tar: float = 0.4
     mu: float = 0.2
+    t_ltp_ms: float = 45.0
+    alpha_plus: float = 0.01
+    alpha_minus: float = 0.005
 
     def __post_init__(self) -> None:
         check_int("stdp.n_exc", self.n_exc, 1)
@@ -134,9 +148,12 @@ class STDPParams:
         check_range("stdp.input_delay_ms", self.input_delay_ms, 0.0, self.t_rest_ms)
         check_range("stdp.min_isi_ms", self.min_isi_ms, REFRACTORY_E_MS, self.t_present_ms)
         check_bool("stdp.hold_v_refractory", self.hold_v_refractory)
-        check_choice("stdp.rule", self.rule, ("triplet", "power-law"))
+        check_choice("stdp.rule", self.rule, ("triplet", "power-law", "querlioz"))
         check_range("stdp.x_tar", self.x_tar, 0.0, 1.0)
         check_range("stdp.mu", self.mu, 0.0, 10.0)
+        check_range("stdp.t_ltp_ms", self.t_ltp_ms, 0.0, self.slot_ms, lo_open=True)
+        check_range("stdp.alpha_plus", self.alpha_plus, 0.0, 1.0)
+        check_range("stdp.alpha_minus", self.alpha_minus, 0.0, 1.0)
 
     @property
     def slot_ms(self) -> float:
@@ -282,7 +299,8 @@ def _run_round(images: np.ndarray, arr: DeviceArray, device: Device, p: STDPPara
           "v_rest_e": -65 * mV, "v_reset_e": -65 * mV, "v_thresh_e": -52 * mV,
           "offset": 20 * mV, "min_isi": p.min_isi_ms * ms, "v_rest_i": -60 * mV,
           "v_reset_i": -45 * mV, "v_thresh_i": -40 * mV, "refrac_i": 2 * ms,
-          "x_tar": p.x_tar, "mu": p.mu}
+          "x_tar": p.x_tar, "mu": p.mu, "t_ltp": p.t_ltp_ms * ms,
+          "alpha_plus": p.alpha_plus, "alpha_minus": p.alpha_minus}
 
     ctrl = b2.NeuronGroup(1, "img : 1\nboost : 1\nspikes : 1", dt=dt, name="stdp_control")
     ctrl.boost = boost
@@ -335,20 +353,26 @@ def _run_round(images: np.ndarray, arr: DeviceArray, device: Device, p: STDPPara
                             "n_pulses = -floor(learning*nu_pre*post1/dw_min + rand())", *write,
                             f"wsum_post += {weight} - w_old"])
         dw_post = "nu_post*pre*post2before"
-    else:  # power law: every synapse changes on a post spike, by (pre - x_tar)(w_max - w)^mu
+    elif p.rule == "power-law":  # every synapse changes on a post spike, by
+        # (pre - x_tar)(w_max - w)^mu
         on_pre = "\n".join([f"ge_post += {weight}", "pre = 1"])
         dw_post = "nu_post*(pre - x_tar)*clip(w_max - w_old, 0, w_max)**mu"
+    else:  # querlioz: on a post spike, +alpha_plus if the input arrived within t_ltp, else
+        # -alpha_minus
+        on_pre = "\n".join([f"ge_post += {weight}", "t_arrival = t"])
+        dw_post = "alpha_plus*int(t - t_arrival <= t_ltp) - alpha_minus*int(t - t_arrival > t_ltp)"
     on_post = "\n".join(["post2before = post2", f"w_old = {weight}",
-                         f"n_pulses = floor(learning*{dw_post}/dw_min + rand())",
+                         f"n_pulses = floor(learning*({dw_post})/dw_min + rand())",
                          *write, f"wsum_post += {weight} - w_old", "post1 = 1", "post2 = 1"])
     syn = b2.Synapses(inputs, exc, model="\n".join([
-        code.model, "n_sent : 1", "post2before : 1",
+        code.model, "n_sent : 1", "post2before : 1", "t_arrival : second",
         "dpre/dt = -pre/(20*ms) : 1 (event-driven)",
         "dpost1/dt = -post1/(20*ms) : 1 (event-driven)",
         "dpost2/dt = -post2/(40*ms) : 1 (event-driven)"]),
         on_pre=on_pre, on_post=on_post, dt=dt, name="stdp_input_syn")
     syn.connect(i=np.repeat(np.arange(n_in), n), j=np.tile(np.arange(n), n_in))
     syn.delay = delays_ms * ms  # the STDP sees the delayed arrivals, as in Diehl & Cook
+    syn.t_arrival = -1e9 * second  # no arrival yet (outside any LTP window)
     for name, values in code.values.items():
         setattr(syn, name, values)
     ns.update(code.namespace)

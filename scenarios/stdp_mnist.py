@@ -68,10 +68,12 @@ class Config:
     hold_v_refractory : bool
         Hold the excitatory membrane during the refractory period (`neuro.stdp.STDPParams`).
         Default False, as in Diehl & Cook's code.
-    rule : {"triplet", "power-law"}
+    rule : {"triplet", "power-law", "querlioz"}
         STDP rule (`neuro.stdp.STDPParams`).
     nu_post : float
         Potentiation rate (the power-law rule's only rate).
+    t_ltp_ms, alpha_plus, alpha_minus : float
+        LTP window and nominal steps of the ``querlioz`` rule (`neuro.stdp.STDPParams`).
     retry_margin : float
         Simulated time for the brighter re-presentations per round, as a fraction of the
         images' slots (`neuro.stdp.run_stdp`: images not reached are shown in up to 10 rounds;
@@ -97,6 +99,9 @@ class Config:
     hold_v_refractory: bool = False
     rule: str = "triplet"
     nu_post: float = 0.01
+    t_ltp_ms: float = 45.0
+    alpha_plus: float = 0.01
+    alpha_minus: float = 0.005
     retry_margin: float = 1.0
     target: str = "cpp_standalone"
     jobs: int = 2
@@ -125,7 +130,8 @@ class Config:
         return STDPParams(n_exc=self.n_exc, dt_ms=self.dt_ms, t_present_ms=self.t_present_ms,
                           t_rest_ms=self.t_rest_ms, input_delay_ms=self.input_delay_ms,
                           min_isi_ms=self.min_isi_ms, rule=self.rule, nu_post=self.nu_post,
-                          hold_v_refractory=self.hold_v_refractory)
+                          hold_v_refractory=self.hold_v_refractory, t_ltp_ms=self.t_ltp_ms,
+                          alpha_plus=self.alpha_plus, alpha_minus=self.alpha_minus)
 
 
 QUICK = Config(dataset="mnist-5k", n_exc=10, n_train=40, n_label=40, n_test=40,

@@ -174,3 +174,33 @@ def test_power_law_rule_depresses_silent_inputs_triplet_does_not(images, rule) -
         np.testing.assert_allclose(change, 0.0, atol=1e-12)  # (w -> G -> w round trip)
     else:  # each post spike lowers them by nu_post x_tar (w_max - w)^mu (stochastic pulses)
         assert np.all(change <= 0) and np.mean(change) < -p.nu_post * p.x_tar * 0.5**p.mu
+
+
+def test_querlioz_rule_steps_every_input_on_each_post_spike(images) -> None:
+    x, _ = images
+    p = STDPParams(n_exc=8, dt_ms=1.0, t_present_ms=100.0, t_rest_ms=50.0, norm_total=None,
+                   rule="querlioz")
+    rng = np.random.default_rng(0)
+    w0 = rng.uniform(0, p.w_init_max, (784, p.n_exc))  # the initial weights run_stdp draws
+    res, _ = run_stdp(x[:3], PRESETS["ideal"], p, learn=True, rng=np.random.default_rng(0))
+    change = res.weights - w0
+    silent = np.all(x[:3] == 0, axis=0)  # never arrive: depressed on every post spike
+    fired = np.flatnonzero(res.counts.sum(axis=0) > 0)
+    assert fired.size > 0
+    for j in fired:
+        unclipped = silent & (w0[:, j] > 0.15)
+        steps = -change[unclipped, j] / p.alpha_minus
+        k = np.rint(np.median(steps))
+        assert k >= res.counts[:, j].sum()  # at least one step per counted spike
+        # k steps of alpha_minus each, rounded stochastically to pulses of 1/65535
+        np.testing.assert_allclose(steps, k, atol=k * 2 / 65535 / p.alpha_minus)
+        # Inputs bright in every image arrived within 45 ms of most post spikes: net potentiation
+        bright = np.all(x[:3] > 200, axis=0)
+        assert np.mean(change[bright, j]) > 0
+
+
+@pytest.mark.parametrize(("field", "value"), [("alpha_plus", -0.1), ("alpha_minus", 1.5),
+                                              ("t_ltp_ms", 0.0)])
+def test_querlioz_rule_rejects_bad_steps(field, value) -> None:
+    with pytest.raises(ValueError, match=f"stdp.{field} = {value}"):
+        STDPParams(rule="querlioz", **{field: value})
